@@ -1,0 +1,356 @@
+// The ChatBox wire contract, pure: request parsing, reply formatting, error
+// strings and the incremental line decoders used by both ends of a connection.
+// Nothing here touches a socket, a clock or a store.
+
+/** Default TCP port of a ChatBox server. */
+export const DEFAULT_PORT = 8889;
+/** Bytes that end every reply; original clients read until they see them. */
+export const REPLY_TERMINATOR = '\r\n\r\n';
+/** Default cap on one request line, in bytes. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+/** Most characters (code points) a message may hold. */
+export const MAX_MESSAGE_CHARS = 4000;
+/** Most messages one inbox reply carries. */
+export const INBOX_BATCH = 500;
+/** History page size when the request gives none, and the largest allowed. */
+export const HISTORY_DEFAULT_LIMIT = 50;
+export const HISTORY_MAX_LIMIT = 500;
+/** Most characters of a user's nama or negara. */
+export const MAX_PROFILE_CHARS = 64;
+
+/** The error texts of the protocol, exactly as clients see them. */
+export const Errors = {
+  noUser: 'User Tidak Ada',
+  badPassword: 'Password Salah',
+  noSession: 'Session Tidak Ditemukan',
+  noDestination: 'User Tidak Ditemukan',
+  badProtocol: 'Protocol Tidak Benar',
+  emptyMessage: 'Pesan Kosong',
+  messageTooLong: 'Pesan Terlalu Panjang',
+  lineTooLong: 'Request Terlalu Panjang',
+  tooMany: 'Terlalu Banyak Permintaan',
+} as const;
+/** One of the protocol's error texts. */
+export type ErrorText = (typeof Errors)[keyof typeof Errors];
+
+/** A user as the directory and `online` show them. */
+export interface UserProfile {
+  username: string;
+  nama: string;
+  negara: string;
+}
+
+/** A message as it travels in replies. */
+export interface Message {
+  msg_from: string;
+  msg_to: string;
+  msg: string;
+  id: number;
+  sender: string;
+  recipient: string;
+  ts: string;
+}
+
+/** An entry of an `online` reply. */
+export interface OnlineEntry {
+  username: string;
+  userdetail: { nama: string; negara: string };
+}
+
+/** An entry of a `users` reply. */
+export interface DirectoryEntry extends OnlineEntry {
+  online: boolean;
+}
+
+/** A parsed request. */
+export type Request =
+  | { cmd: 'auth'; username: string; password: string }
+  | { cmd: 'logout'; token: string }
+  | { cmd: 'send'; token: string; to: string; message: string }
+  | { cmd: 'inbox'; token: string; ackId: number | null }
+  | { cmd: 'online'; token: string }
+  | { cmd: 'users'; token: string }
+  | { cmd: 'history'; token: string; with: string; beforeId: number | null; limit: number };
+
+/** The command words a server understands. */
+export type CommandName = Request['cmd'];
+
+/** What parsing a line gives: a request, or the error to answer with. */
+export type ParseResult = { ok: true; request: Request } | { ok: false; error: ErrorText };
+
+const USERNAME_RE = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/** True when `name` is a well-formed username (1–32 of A-Z a-z 0-9 _ . -). */
+export function isValidUsername(name: string): boolean {
+  return USERNAME_RE.test(name);
+}
+
+// Printable: no C0/C1 controls, DEL, or bidi/format controls that could
+// reorder what a terminal shows.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE_RE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** Why a nama or negara is not acceptable, or null when it is. */
+export function profileFieldProblem(value: string): string | null {
+  const chars = [...value].length;
+  if (chars === 0) return 'must not be empty';
+  if (chars > MAX_PROFILE_CHARS) return `must be at most ${MAX_PROFILE_CHARS} characters`;
+  if (UNPRINTABLE_RE.test(value)) return 'must be printable text (no control characters)';
+  return null;
+}
+
+/** Length of a string in characters (code points), as the message limit counts. */
+export function charLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/** Splits off up to `count` words (spaces/tabs between), returning them and the rest of the line. */
+function splitWords(line: string, count: number): { words: string[]; rest: string } {
+  const words: string[] = [];
+  let i = 0;
+  const n = line.length;
+  while (words.length < count) {
+    while (i < n && isBlank(line.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isBlank(line.charCodeAt(i))) i++;
+    words.push(line.slice(start, i));
+  }
+  return { words, rest: line.slice(i) };
+}
+
+/** Removes surrounding spaces and tabs (only those: other characters are content). */
+export function trimBlanks(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isBlank(s.charCodeAt(a))) a++;
+  while (b > a && isBlank(s.charCodeAt(b - 1))) b--;
+  return s.slice(a, b);
+}
+
+const DIGITS_RE = /^[0-9]{1,16}$/;
+
+function parseCount(word: string | undefined): number | null {
+  if (word === undefined || !DIGITS_RE.test(word)) return null;
+  const n = Number(word);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+const bad: ParseResult = { ok: false, error: Errors.badProtocol };
+
+/**
+ * Parses one request line (without its line ending). Only the form is
+ * checked here; whether a token, user or message is acceptable is for the
+ * server to decide.
+ */
+export function parseRequest(line: string): ParseResult {
+  const { words, rest } = splitWords(line, 3);
+  const cmd = words[0];
+  if (cmd === 'send') {
+    if (words.length < 3) return bad;
+    return { ok: true, request: { cmd, token: words[1]!, to: words[2]!, message: trimBlanks(rest) } };
+  }
+  // Every other command is a fixed list of words.
+  const more = splitWords(rest, 3);
+  if (trimBlanks(more.rest) !== '') return bad;
+  const all = words.concat(more.words);
+  switch (cmd) {
+    case 'auth':
+      if (all.length !== 3) return bad;
+      return { ok: true, request: { cmd, username: all[1]!, password: all[2]! } };
+    case 'logout':
+    case 'online':
+    case 'users':
+      if (all.length !== 2) return bad;
+      return { ok: true, request: { cmd, token: all[1]! } };
+    case 'inbox': {
+      if (all.length < 2 || all.length > 3) return bad;
+      if (all.length === 2) return { ok: true, request: { cmd, token: all[1]!, ackId: null } };
+      const ackId = parseCount(all[2]);
+      if (ackId === null) return bad;
+      return { ok: true, request: { cmd, token: all[1]!, ackId } };
+    }
+    case 'history': {
+      if (all.length < 3 || all.length > 5) return bad;
+      let beforeId: number | null = null;
+      let limit = HISTORY_DEFAULT_LIMIT;
+      if (all[3] !== undefined) {
+        const b = parseCount(all[3]);
+        if (b === null) return bad;
+        beforeId = b === 0 ? null : b;
+      }
+      if (all[4] !== undefined) {
+        const l = parseCount(all[4]);
+        if (l === null || l < 1 || l > HISTORY_MAX_LIMIT) return bad;
+        limit = l;
+      }
+      return { ok: true, request: { cmd, token: all[1]!, with: all[2]!, beforeId, limit } };
+    }
+    default:
+      return bad;
+  }
+}
+
+/**
+ * Serialises a JSON value the way the original (Python) server did:
+ * `", "` between items and `": "` after keys. Strings go through
+ * JSON.stringify, so control characters and lone surrogates are escaped and
+ * no raw line break can appear inside a reply.
+ */
+export function toWireJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ', ';
+      out += toWireJson(value[i]);
+    }
+    return out + ']';
+  }
+  let out = '{';
+  let first = true;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (!first) out += ', ';
+    first = false;
+    out += JSON.stringify(key) + ': ' + toWireJson(v);
+  }
+  return out + '}';
+}
+
+/** A reply object as it goes on the wire (status first). */
+export type Reply = { status: 'OK'; [field: string]: unknown } | { status: 'ERROR'; message: string };
+
+/** A whole reply frame: one JSON line and the terminator. */
+export function formatReply(reply: Reply): string {
+  return toWireJson(reply) + REPLY_TERMINATOR;
+}
+
+/** The frame of an error reply. */
+export function errorReply(error: ErrorText): Reply {
+  return { status: 'ERROR', message: error };
+}
+
+/** Formats a request line from its words (the client side); rejects what the wire cannot carry. */
+export function formatRequest(words: readonly string[]): string {
+  for (const w of words) {
+    if (/[\r\n]/.test(w)) throw new Error('a request cannot contain a line break');
+  }
+  return words.join(' ') + '\r\n';
+}
+
+/** Output of a line decoder push: complete lines, and whether the cap was passed. */
+export interface DecodeResult {
+  lines: string[];
+  /** Set when the unfinished line grew past the cap; the decoder is then spent. */
+  overflow: boolean;
+}
+
+/**
+ * Incremental request-line decoder. Splits on `\n` bytes (which never occur
+ * inside a multi-byte UTF-8 character, so characters split across chunks are
+ * rejoined before decoding), strips one `\r` before the `\n`, and caps the
+ * length of a line in bytes, line ending excluded.
+ */
+export class LineDecoder {
+  private parts: Buffer[] = [];
+  private pending = 0;
+  private spent = false;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: false });
+
+  constructor(private readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES) {}
+
+  /** Bytes held of a line not yet finished. */
+  get buffered(): number {
+    return this.pending;
+  }
+
+  push(chunk: Buffer): DecodeResult {
+    const lines: string[] = [];
+    if (this.spent) return { lines, overflow: true };
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl === -1) break;
+      let line: Buffer;
+      if (this.parts.length === 0) {
+        line = chunk.subarray(start, nl);
+      } else {
+        this.parts.push(chunk.subarray(start, nl));
+        line = Buffer.concat(this.parts);
+        this.parts = [];
+        this.pending = 0;
+      }
+      let end = line.length;
+      if (end > 0 && line[end - 1] === 13) end--;
+      if (end > this.maxLineBytes) {
+        this.spent = true;
+        return { lines, overflow: true };
+      }
+      lines.push(this.utf8.decode(line.subarray(0, end)));
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      const tail = chunk.subarray(start);
+      this.parts.push(tail);
+      this.pending += tail.length;
+      // One extra byte of slack for a `\r` that may precede the coming `\n`.
+      if (this.pending > this.maxLineBytes + 1) {
+        this.spent = true;
+        this.parts = [];
+        return { lines, overflow: true };
+      }
+    }
+    return { lines, overflow: false };
+  }
+}
+
+/**
+ * Incremental reply decoder (the client side): splits the byte stream on
+ * `\r\n\r\n` and parses each frame's JSON.
+ */
+export class ReplyDecoder {
+  private tail = '';
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: false });
+
+  push(chunk: Buffer): Reply[] {
+    this.tail += this.utf8.decode(chunk, { stream: true });
+    const out: Reply[] = [];
+    let idx: number;
+    while ((idx = this.tail.indexOf(REPLY_TERMINATOR)) !== -1) {
+      const frame = this.tail.slice(0, idx);
+      this.tail = this.tail.slice(idx + REPLY_TERMINATOR.length);
+      out.push(parseReply(frame));
+    }
+    return out;
+  }
+
+  /** Characters received of a reply not yet finished. */
+  get buffered(): number {
+    return this.tail.length;
+  }
+}
+
+/** Parses one reply frame's JSON, checking it has the shape of a reply. */
+export function parseReply(frame: string): Reply {
+  const value: unknown = JSON.parse(frame);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error('reply is not a JSON object');
+  }
+  const status = (value as { status?: unknown }).status;
+  if (status !== 'OK' && status !== 'ERROR') throw new Error('reply has no valid status');
+  return value as Reply;
+}
