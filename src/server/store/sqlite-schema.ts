@@ -1,0 +1,121 @@
+// Opening a ChatBox SQLite database: connection settings, the schema as an
+// ordered list of migrations, and one-line errors for the ways opening fails.
+
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { fatal } from '../../args.js';
+
+/** How hard a commit waits for the disk: see docs/storage.md. */
+export type SyncMode = 'normal' | 'full';
+
+/** How long a statement waits for another process's write lock before failing (ms). */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Schema steps; step i takes the database from user_version i to i + 1.
+ * Never edit a released step: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    username      TEXT PRIMARY KEY,
+    nama          TEXT NOT NULL,
+    negara        TEXT NOT NULL,
+    password_hash TEXT NOT NULL
+  ) STRICT;
+
+  -- token_hash: SHA-256 of the token, so a copy of the file holds no usable session.
+  CREATE TABLE sessions (
+    token_hash    TEXT PRIMARY KEY,
+    username      TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    created_at    INTEGER NOT NULL,
+    last_used     INTEGER NOT NULL,
+    present_until INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX sessions_by_user ON sessions(username);
+  CREATE INDEX sessions_by_presence ON sessions(present_until, username);
+  CREATE INDEX sessions_by_last_used ON sessions(last_used);
+
+  -- AUTOINCREMENT: an id is never handed out twice, even after the newest row is deleted.
+  CREATE TABLE messages (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    sender      TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    msg_from    TEXT NOT NULL,
+    msg_to      TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    ts          TEXT NOT NULL,
+    delivered   INTEGER NOT NULL DEFAULT 0,
+    claim_id    TEXT,
+    claim_until INTEGER
+  ) STRICT;
+  -- Inbox: only undelivered rows, by recipient then age.
+  CREATE INDEX messages_inbox ON messages(recipient, id) WHERE delivered = 0;
+  -- Settling a claim finds its rows without scanning a long inbox.
+  CREATE INDEX messages_by_claim ON messages(claim_id) WHERE claim_id IS NOT NULL;
+  -- History: one key per conversation, whichever way a message went.
+  CREATE INDEX messages_by_pair ON messages(min(sender, recipient), max(sender, recipient), id);
+  `,
+];
+
+/** Opens (creating if needed) and migrates the database at `path`; throws one-line errors. */
+export function openDatabase(path: string, sync: SyncMode): Database.Database {
+  const file = resolve(path);
+  const dir = dirname(file);
+  if (!existsSync(dir)) throw fatal(`database directory ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw fatal(`database directory ${dir} is not a directory`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw fatal(`database ${file} is a directory, not a file`);
+
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // WAL: readers never block the writer, and a commit is one append to the log.
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (String(mode).toLowerCase() !== 'wal') throw fatal(`database ${file} cannot use write-ahead logging (got ${String(mode)})`);
+    db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db, file);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw describeOpenError(err, file);
+  }
+}
+
+/** Applies every migration the database has not had yet, each in its own transaction. */
+function migrate(db: Database.Database, file: string): void {
+  const version = (): number => Number(db.pragma('user_version', { simple: true }));
+  if (version() > MIGRATIONS.length) {
+    throw fatal(
+      `database ${file} has schema version ${version()}, newer than this chatbox understands (${MIGRATIONS.length}); upgrade chatbox`,
+    );
+  }
+  for (let step = version(); step < MIGRATIONS.length; step++) {
+    // IMMEDIATE takes the write lock first, so two processes opening a new file at once
+    // apply each step once: the second re-reads the version under the lock.
+    db.transaction(() => {
+      if (version() !== step) return;
+      db.exec(MIGRATIONS[step]!);
+      db.pragma(`user_version = ${step + 1}`);
+    }).immediate();
+  }
+}
+
+/** Turns whatever opening threw into one line naming the file. */
+function describeOpenError(err: unknown, file: string): Error {
+  if ((err as { expected?: boolean }).expected) return err as Error;
+  const code = String((err as { code?: unknown }).code ?? '');
+  const detail = firstLine((err as Error).message ?? String(err));
+  if (code === 'SQLITE_NOTADB') return fatal(`${file} is not a ChatBox database (not an SQLite file)`);
+  if (code === 'SQLITE_CORRUPT') return fatal(`database ${file} is corrupt: ${detail}`);
+  if (code.startsWith('SQLITE_READONLY')) return fatal(`database ${file} is not writable: ${detail}`);
+  if (code.startsWith('SQLITE_CANTOPEN')) return fatal(`cannot open database ${file} (check permissions): ${detail}`);
+  if (code.startsWith('SQLITE_BUSY')) return fatal(`database ${file} is locked by another process: ${detail}`);
+  return fatal(`cannot open database ${file}: ${detail}`);
+}
+
+function firstLine(s: string): string {
+  return s.split('\n', 1)[0]!.trim();
+}
