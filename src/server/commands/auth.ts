@@ -1,0 +1,22 @@
+import { v4 as uuidv4 } from 'uuid';
+import { errorReply, Errors, isValidUsername, type Request } from '../../protocol.js';
+import { ok, type Caller, type Outcome, type ServerContext } from '../context.js';
+import { verifyPassword } from '../passwords.js';
+
+/** `auth <username> <password>`: checks the password off the event loop and opens a session. */
+export async function auth(ctx: ServerContext, req: Extract<Request, { cmd: 'auth' }>, caller: Caller): Promise<Outcome> {
+  const now = Date.now();
+  if (ctx.authThrottle.blocked(caller.peer, now)) return { reply: errorReply(Errors.tooMany) };
+  const user = isValidUsername(req.username) ? await ctx.store.getUser(req.username) : null;
+  if (!user) {
+    ctx.authThrottle.fail(caller.peer, now);
+    return { reply: errorReply(Errors.noUser) };
+  }
+  if (!(await verifyPassword(req.password, user.passwordHash))) {
+    ctx.authThrottle.fail(caller.peer, Date.now());
+    return { reply: errorReply(Errors.badPassword), user: user.username };
+  }
+  const token = uuidv4();
+  await ctx.store.createSession(token, user.username, Date.now());
+  return { reply: ok({ tokenid: token }), user: user.username };
+}

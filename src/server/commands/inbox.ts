@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { INBOX_BATCH, type Message, type Request } from '../../protocol.js';
+import { ok, type Caller, type Outcome, type ServerContext } from '../context.js';
+
+/** How long a drained batch stays reserved while its reply is being written. */
+const CLAIM_LEASE_MS = 120_000;
+
+/** Groups messages by sender username, keeping each sender's messages oldest first. */
+export function groupBySender(messages: readonly Message[]): Record<string, Message[]> {
+  const out: Record<string, Message[]> = {};
+  for (const m of messages) (out[m.sender] ??= []).push(m);
+  return out;
+}
+
+/**
+ * `inbox <token>` drains: the batch is claimed so no other session gets it,
+ * and marked received only once the reply reached the OS.
+ * `inbox <token> <ack_id>` acknowledges up to ack_id and peeks at the rest.
+ */
+export async function inbox(ctx: ServerContext, req: Extract<Request, { cmd: 'inbox' }>, caller: Caller): Promise<Outcome> {
+  const me = caller.session!.username;
+  if (req.ackId !== null) {
+    const messages = await ctx.store.ackInbox(me, req.ackId, INBOX_BATCH);
+    return { reply: ok({ messages: groupBySender(messages) }), user: me };
+  }
+  const now = Date.now();
+  const claimId = randomUUID();
+  const messages = await ctx.store.claimInbox(me, claimId, INBOX_BATCH, now, now + CLAIM_LEASE_MS);
+  if (messages.length === 0) return { reply: ok({ messages: {} }), user: me };
+  return {
+    reply: ok({ messages: groupBySender(messages) }),
+    user: me,
+    afterWrite: (written) => ctx.store.settleClaim(me, claimId, written),
+  };
+}

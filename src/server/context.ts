@@ -1,0 +1,34 @@
+// What a command handler may use: the store, the settings and the caller. It
+// never sees a socket.
+
+import type { Reply } from '../protocol.js';
+import type { ServerConfig } from './config.js';
+import type { SessionInfo, Store } from './store/types.js';
+import type { FailureThrottle } from './throttle.js';
+
+/** Shared by every handler of a server. */
+export interface ServerContext {
+  store: Store;
+  config: ServerConfig;
+  authThrottle: FailureThrottle;
+}
+
+/** The connection a request came on, as handlers see it. */
+export interface Caller {
+  /** Peer IP address, for per-address limits. */
+  peer: string;
+  /** The session the request's token opened, once checked. */
+  session: (SessionInfo & { token: string }) | null;
+  /** Forget a token this connection used (after logout). */
+  forgetToken(token: string): void;
+}
+
+/** A handler's answer: the reply, and optionally what to do once it was handed to the OS (or failed to be). */
+export interface Outcome {
+  reply: Reply;
+  /** The user the request acted as, for the log. */
+  user?: string;
+  afterWrite?: (written: boolean) => void | Promise<void>;
+}
+
+export const ok = (fields: Record<string, unknown> = {}): Reply => ({ status: 'OK', ...fields });

@@ -1,0 +1,89 @@
+// `chatbox serve`: configuration, store, listening socket and signals.
+
+import { readFileSync } from 'node:fs';
+import { fatal } from '../args.js';
+import { loadServerConfig, SERVE_HELP, type ServerConfig } from './config.js';
+import { ensureDemoUsers } from './demo.js';
+import { Logger } from './log.js';
+import { MIN_SAFE_COST } from './passwords.js';
+import { ChatServer, type TlsMaterial } from './server.js';
+import { openStore } from './store/open.js';
+
+function readTls(config: ServerConfig): TlsMaterial | undefined {
+  if (!config.tlsCert || !config.tlsKey) return undefined;
+  const read = (path: string, what: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw fatal(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+  };
+  return { cert: read(config.tlsCert, '--tls-cert'), key: read(config.tlsKey, '--tls-key') };
+}
+
+export async function serveCommand(argv: string[]): Promise<number | void> {
+  const config = loadServerConfig(argv);
+  if (config === 'help') {
+    process.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  const log = new Logger(config.logLevel);
+  const tlsMaterial = readTls(config);
+  if (config.unsafeScrypt) {
+    log.warn('unsafe password hashing', { scrypt_cost: config.scryptCost, minimum: MIN_SAFE_COST, note: 'for tests only' });
+  }
+  const store = await openStore(config, {
+    idleLifetimeMs: config.sessionLifetimeMs,
+    presenceWindowMs: config.presenceWindowMs,
+  });
+  let server: ChatServer | null = null;
+  try {
+    if (config.demo) {
+      const created = await ensureDemoUsers(store, config.scryptCost);
+      if (created.length > 0) log.info('demo accounts created', { users: created.join(',') });
+    }
+    if ((await store.countUsers()) === 0) {
+      log.warn('no accounts yet', {
+        hint: 'add one with: chatbox user add NAME --name "Full Name" --country COUNTRY (or start with --demo)',
+      });
+    }
+    server = new ChatServer(store, config, log, tlsMaterial);
+    const addr = await server.listen();
+    process.stdout.write(`listening on ${addr.host}:${addr.port}\n`);
+    log.info('listening', {
+      host: addr.host,
+      port: addr.port,
+      store: config.redis ? 'redis' : 'sqlite',
+      tls: tlsMaterial ? 'on' : 'off',
+    });
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+
+  const running = server;
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        log.warn('second signal, exiting at once', { signal });
+        log.flush();
+        process.exit(1);
+      }
+      stopping = true;
+      log.info('shutting down', { signal, connections: running.connectionCount });
+      running
+        .close()
+        .then(() => store.close())
+        .catch((err: Error) => log.error('shutdown failed', { error: err.message }))
+        .finally(() => {
+          log.info('stopped');
+          log.flush();
+          resolve();
+        });
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}

@@ -1,0 +1,155 @@
+// The listening server: accepts connections (plain TCP or TLS), enforces the
+// connection caps, keeps the presence of live connections fresh in the store,
+// and closes gracefully.
+
+import net from 'node:net';
+import tls from 'node:tls';
+import { errorReply, Errors, formatReply } from '../protocol.js';
+import type { ServerConfig } from './config.js';
+import { Connection, type ConnectionHooks } from './connection.js';
+import type { ServerContext } from './context.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/types.js';
+import { FailureThrottle } from './throttle.js';
+
+/** Where a started server listens. */
+export interface Address {
+  host: string;
+  port: number;
+}
+
+/** TLS material for a server that encrypts its connections. */
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** A ChatBox server on one store. */
+export class ChatServer implements ConnectionHooks {
+  private readonly server: net.Server;
+  private readonly ctx: ServerContext;
+  private readonly connections = new Set<Connection>();
+  private readonly perPeer = new Map<string, number>();
+  /** How many live connections hold each token (presence). */
+  private readonly tokenHolders = new Map<string, number>();
+  private nextId = 1;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    store: Store,
+    private readonly config: ServerConfig,
+    private readonly log: Logger,
+    tlsMaterial?: TlsMaterial,
+  ) {
+    this.ctx = { store, config, authThrottle: new FailureThrottle(config.authFailureLimit, config.authFailureWindowMs) };
+    const onSocket = (socket: net.Socket): void => this.accept(socket);
+    this.server = tlsMaterial
+      ? tls.createServer({ cert: tlsMaterial.cert, key: tlsMaterial.key, allowHalfOpen: true }, onSocket)
+      : net.createServer({ allowHalfOpen: true }, onSocket);
+    if (tlsMaterial) {
+      // A failed handshake is the peer's problem, not a server error.
+      this.server.on('tlsClientError', (err: Error, socket: net.Socket) => {
+        this.log.info('tls handshake failed', { peer: socket.remoteAddress, error: err.message });
+        socket.destroy();
+      });
+    }
+  }
+
+  /** Starts listening; rejects with a one-line reason (port in use, address not available, ...). */
+  listen(): Promise<Address> {
+    const { host, port } = this.config;
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        const why =
+          err.code === 'EADDRINUSE'
+            ? `port ${port} on ${host} is already in use (another server running? choose one with --port)`
+            : err.code === 'EADDRNOTAVAIL'
+              ? `address ${host} is not available on this machine`
+              : err.code === 'EACCES'
+                ? `not allowed to listen on ${host}:${port} (ports below 1024 need privileges)`
+                : `cannot listen on ${host}:${port}: ${err.message}`;
+        reject(Object.assign(new Error(why), { expected: true }));
+      };
+      this.server.once('error', onError);
+      this.server.listen({ host, port, backlog: 4096 }, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (err) => this.log.error('server error', { error: err.message }));
+        const addr = this.server.address() as net.AddressInfo;
+        const beat = Math.max(50, Math.floor(this.config.presenceWindowMs / 3));
+        this.heartbeat = setInterval(() => void this.holdPresence(), beat);
+        resolve({ host: addr.address, port: addr.port });
+      });
+    });
+  }
+
+  /** Open connections now. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Stops accepting, lets each connection finish the request it is answering, then stops. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      await Promise.all([...this.connections].map((c) => c.shutdown()));
+      await stopped;
+      this.ctx.authThrottle.stop();
+    })();
+    return this.closing;
+  }
+
+  tokenUsed(_conn: Connection, token: string): void {
+    this.tokenHolders.set(token, (this.tokenHolders.get(token) ?? 0) + 1);
+  }
+
+  tokenDropped(_conn: Connection, token: string, lastUsedAt: number): void {
+    const n = (this.tokenHolders.get(token) ?? 1) - 1;
+    if (n > 0) {
+      this.tokenHolders.set(token, n);
+      return;
+    }
+    this.tokenHolders.delete(token);
+    // No live connection holds it now: online until the window after its last request.
+    this.ctx.store
+      .releasePresence(token, lastUsedAt + this.config.presenceWindowMs)
+      .catch((err: Error) => this.log.error('store failure', { error: err.message }));
+  }
+
+  closed(conn: Connection): void {
+    this.connections.delete(conn);
+    const n = (this.perPeer.get(conn.peer) ?? 1) - 1;
+    if (n > 0) this.perPeer.set(conn.peer, n);
+    else this.perPeer.delete(conn.peer);
+  }
+
+  private accept(socket: net.Socket): void {
+    const peer = socket.remoteAddress ?? 'unknown';
+    const fromPeer = this.perPeer.get(peer) ?? 0;
+    if (this.closing || this.connections.size >= this.config.maxConnections || fromPeer >= this.config.maxConnectionsPerPeer) {
+      this.log.warn('connection refused', {
+        peer,
+        reason: this.closing ? 'shutting down' : fromPeer >= this.config.maxConnectionsPerPeer ? 'per-address cap' : 'total cap',
+      });
+      socket.on('error', () => {});
+      socket.end(formatReply(errorReply(Errors.tooMany)));
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
+    this.perPeer.set(peer, fromPeer + 1);
+    const id = this.nextId++;
+    this.log.info('open', { conn: id, peer, port: socket.remotePort });
+    this.connections.add(new Connection(id, socket, peer, this.ctx, this.log, this));
+  }
+
+  /** Live connections keep their sessions online across the presence window. */
+  private async holdPresence(): Promise<void> {
+    if (this.tokenHolders.size === 0) return;
+    try {
+      await this.ctx.store.holdPresence([...this.tokenHolders.keys()], Date.now() + this.config.presenceWindowMs);
+    } catch (err) {
+      this.log.error('store failure', { error: (err as Error).message });
+    }
+  }
+}

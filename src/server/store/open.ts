@@ -1,0 +1,25 @@
+// Opens the store a configuration names: Redis when a URL is given, else the
+// SQLite file. Failures become one line for the person at the terminal.
+
+import { fatal } from '../../args.js';
+import type { SessionPolicy, Store } from './types.js';
+
+/** Which store to open. */
+export interface StoreChoice {
+  db: string;
+  redis: string | null;
+  sync?: 'normal' | 'full';
+}
+
+export async function openStore(choice: StoreChoice, policy: SessionPolicy): Promise<Store> {
+  try {
+    if (choice.redis) {
+      const { RedisStore } = await import('./redis.js');
+      return await RedisStore.open(choice.redis, policy);
+    }
+    const { SqliteStore } = await import('./sqlite.js');
+    return SqliteStore.open(choice.db, policy, { synchronous: choice.sync ?? 'normal' });
+  } catch (err) {
+    throw fatal((err as Error).message);
+  }
+}
