@@ -1,0 +1,163 @@
+// Connecting to Redis for the store: parse `redis://` URLs (a comma-separated
+// list means Redis Cluster), connect once without retrying so a wrong address
+// fails at start with one clear line, then let ioredis reconnect with backoff
+// while every command stays bounded by a timeout.
+
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+/** Connection settings of the Redis store. */
+export interface RedisConnectOptions {
+  /** A command not answered within this many ms fails (default 5000). */
+  commandTimeoutMs?: number;
+  /** Opening gives up after this many ms (default 5000). */
+  connectTimeoutMs?: number;
+  /** Receives one line per connection problem after open (default: dropped). */
+  log?: (line: string) => void;
+}
+
+/** One Redis server as a URL names it. */
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+  db: number;
+  tls: boolean;
+  username: string | undefined;
+  password: string | undefined;
+}
+
+/** A connected client: one server or a Cluster. */
+export type RedisClient = Redis | Cluster;
+
+/** Turns a URL into an endpoint; the error names the URL without its password. */
+export function parseRedisUrl(url: string): RedisEndpoint {
+  const shown = redactUrl(url);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`invalid Redis URL '${shown}' (expected redis://host:port[/db])`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
+    throw new Error(`invalid Redis URL '${shown}': the scheme must be redis:// or rediss://`);
+  }
+  if (u.hostname === '') throw new Error(`invalid Redis URL '${shown}': no host`);
+  const dbText = u.pathname.replace(/^\//, '');
+  if (dbText !== '' && !/^[0-9]{1,5}$/.test(dbText)) {
+    throw new Error(`invalid Redis URL '${shown}': the path must be a database number`);
+  }
+  return {
+    // URL keeps the brackets of an IPv6 literal; sockets want them off.
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: u.port === '' ? 6379 : Number(u.port),
+    db: dbText === '' ? 0 : Number(dbText),
+    tls: u.protocol === 'rediss:',
+    username: u.username === '' ? undefined : decodeURIComponent(u.username),
+    password: u.password === '' ? undefined : decodeURIComponent(u.password),
+  };
+}
+
+/** The URL with any user and password replaced, fit for a log line. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/** Backoff between reconnect attempts after open: 100 ms, 200 ms, ... at most 2 s. */
+const backoff = (times: number): number => Math.min(times * 100, 2000);
+
+/** Connects to `spec` (one URL, or several comma-separated for a Cluster) and checks it answers. */
+export async function connectRedis(spec: string, opts: RedisConnectOptions = {}): Promise<RedisClient> {
+  const urls = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (urls.length === 0) throw new Error('no Redis URL given');
+  const endpoints = urls.map(parseRedisUrl);
+  const where = endpoints.map((e) => `${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`).join(', ');
+  const first = endpoints[0]!;
+  const common: RedisOptions = {
+    username: first.username,
+    password: first.password,
+    tls: first.tls ? {} : undefined,
+    lazyConnect: true,
+    connectTimeout: opts.connectTimeoutMs ?? 5000,
+    commandTimeout: opts.commandTimeoutMs ?? 5000,
+    // While Redis is away, a command waits for at most one reconnect attempt, then fails.
+    maxRetriesPerRequest: 1,
+    connectionName: 'chatbox',
+  };
+
+  let lastError: Error | undefined;
+  const onError = (err: Error): void => {
+    lastError = err;
+  };
+  let client: RedisClient;
+  if (urls.length === 1) {
+    client = new Redis({
+      ...common,
+      host: first.host,
+      port: first.port,
+      db: first.db,
+      enableAutoPipelining: true,
+      retryStrategy: () => null,
+    });
+  } else {
+    if (endpoints.some((e) => e.db !== 0)) throw new Error('Redis Cluster has only database 0: drop the /db from the URLs');
+    client = new Cluster(
+      endpoints.map((e) => ({ host: e.host, port: e.port })),
+      {
+        lazyConnect: true,
+        enableAutoPipelining: true,
+        clusterRetryStrategy: () => null,
+        redisOptions: common,
+      },
+    );
+  }
+  client.on('error', onError);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    client.disconnect();
+    throw new Error(`cannot reach Redis${urls.length > 1 ? ' Cluster' : ''} at ${where}: ${describe(lastError ?? (err as Error))}`);
+  }
+  client.off('error', onError);
+  // Connected: from now on a lost connection is retried in the background.
+  if (client instanceof Redis) client.options.retryStrategy = backoff;
+  else client.options.clusterRetryStrategy = backoff;
+  attachLog(client, where, opts.log);
+  return client;
+}
+
+/** Reports connection loss and recovery once each, not once per retry. */
+function attachLog(client: RedisClient, where: string, log: ((line: string) => void) | undefined): void {
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    log?.(`redis: lost connection to ${where}: ${describe(err)}; retrying`);
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log?.(`redis: connected again to ${where}`);
+  });
+}
+
+/** A short reason for a connection error (no stack, no password). */
+function describe(err: Error): string {
+  const code = (err as { code?: string }).code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ETIMEDOUT':
+      return 'timed out';
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+  }
+  const msg = err.message.split('\n', 1)[0]!.trim();
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(msg)) return 'authentication failed (check the password in the URL)';
+  return msg;
+}

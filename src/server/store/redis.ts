@@ -1,0 +1,220 @@
+// The scale-out store: every server node keeps its state in one shared Redis
+// (or Redis Cluster). Whatever must be atomic across nodes runs as a Lua
+// script (redis-scripts.ts); nothing is cached in the node. See docs/redis.md.
+
+import { createHash } from 'node:crypto';
+import type { Message, UserProfile } from '../../protocol.js';
+import { connectRedis, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
+import * as lua from './redis-scripts.js';
+import type { DirectoryUser, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
+
+/** Options of RedisStore.open. */
+export interface RedisStoreOptions extends RedisConnectOptions {
+  /** Names the key namespace, so several ChatBox installs can share one Redis (default 'chatbox'). */
+  prefix?: string;
+}
+
+type Reply = string | number | null | Reply[];
+type ScriptCall = (prefix: string, ...args: (string | number)[]) => Promise<Reply>;
+
+const SCRIPTS = {
+  cbAddUser: lua.ADD_USER,
+  cbSetPassword: lua.SET_PASSWORD,
+  cbRemoveUser: lua.REMOVE_USER,
+  cbCreateSession: lua.CREATE_SESSION,
+  cbUseSession: lua.USE_SESSION,
+  cbEndSession: lua.END_SESSION,
+  cbHoldPresence: lua.HOLD_PRESENCE,
+  cbReleasePresence: lua.RELEASE_PRESENCE,
+  cbListUsers: lua.LIST_USERS,
+  cbOnlineUsers: lua.ONLINE_USERS,
+  cbDirectory: lua.DIRECTORY,
+  cbAddMessage: lua.ADD_MESSAGE,
+  cbClaimInbox: lua.CLAIM_INBOX,
+  cbSettleClaim: lua.SETTLE_CLAIM,
+  cbAckInbox: lua.ACK_INBOX,
+  cbHistory: lua.HISTORY,
+} as const;
+
+type Scripts = { [K in keyof typeof SCRIPTS]: ScriptCall };
+
+/** Store on a shared Redis, for many stateless server nodes. */
+export class RedisStore implements Store {
+  private closed = false;
+
+  /**
+   * Connects to `url`: `redis://[user:password@]host:port[/db]` (`rediss://`
+   * for TLS), or several comma-separated URLs of one Redis Cluster. Throws an
+   * Error with a one-line message when Redis cannot be reached.
+   */
+  static async open(url: string, policy: SessionPolicy, options: RedisStoreOptions = {}): Promise<RedisStore> {
+    const prefix = options.prefix ?? 'chatbox';
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) throw new Error(`invalid Redis key prefix '${prefix}' (letters, digits, _ . -)`);
+    const client = await connectRedis(url, options);
+    for (const [name, source] of Object.entries(SCRIPTS)) {
+      client.defineCommand(name, { numberOfKeys: 1, lua: source });
+    }
+    return new RedisStore(client, policy, `{${prefix}}:`);
+  }
+
+  private constructor(
+    private readonly client: RedisClient,
+    private readonly policy: SessionPolicy,
+    /** Key namespace; the braces put every key in one Cluster slot. */
+    private readonly p: string,
+  ) {}
+
+  private get run(): Scripts {
+    if (this.closed) throw new Error('the store is closed');
+    return this.client as unknown as Scripts;
+  }
+
+  private get redis(): RedisClient {
+    if (this.closed) throw new Error('the store is closed');
+    return this.client;
+  }
+
+  // --- users ---
+
+  async addUser(user: UserRecord): Promise<boolean> {
+    return (await this.run.cbAddUser(this.p, user.username, user.nama, user.negara, user.passwordHash)) === 1;
+  }
+
+  async getUser(username: string): Promise<UserRecord | null> {
+    const [nama, negara, pw] = await this.redis.hmget(this.p + 'u:' + username, 'nama', 'negara', 'pw');
+    if (nama == null || negara == null || pw == null) return null;
+    return { username, nama, negara, passwordHash: pw };
+  }
+
+  async listUsers(): Promise<UserProfile[]> {
+    return profiles((await this.run.cbListUsers(this.p)) as string[]);
+  }
+
+  async setPassword(username: string, passwordHash: string): Promise<boolean> {
+    return (await this.run.cbSetPassword(this.p, username, passwordHash)) === 1;
+  }
+
+  async removeUser(username: string): Promise<boolean> {
+    return (await this.run.cbRemoveUser(this.p, username)) === 1;
+  }
+
+  async countUsers(): Promise<number> {
+    return this.redis.zcard(this.p + 'users');
+  }
+
+  // --- sessions and presence ---
+
+  async createSession(token: string, username: string, now: number): Promise<void> {
+    const { idleLifetimeMs, presenceWindowMs } = this.policy;
+    await this.run.cbCreateSession(this.p, hashToken(token), username, now, idleLifetimeMs, now + presenceWindowMs);
+  }
+
+  async useSession(token: string, now: number): Promise<SessionInfo | null> {
+    const { idleLifetimeMs, presenceWindowMs } = this.policy;
+    const r = await this.run.cbUseSession(this.p, hashToken(token), now, idleLifetimeMs, now + presenceWindowMs);
+    if (!Array.isArray(r)) return null;
+    return { username: String(r[0]), lastUsedAt: Math.max(now, Number(r[1])) };
+  }
+
+  async endSession(token: string): Promise<boolean> {
+    return (await this.run.cbEndSession(this.p, hashToken(token))) === 1;
+  }
+
+  async holdPresence(tokens: readonly string[], until: number): Promise<void> {
+    // Slices keep each script short, so other nodes' commands are not held up behind it.
+    for (let i = 0; i < tokens.length; i += 500) {
+      await this.run.cbHoldPresence(this.p, until, ...tokens.slice(i, i + 500).map(hashToken));
+    }
+  }
+
+  async releasePresence(token: string, until: number): Promise<void> {
+    await this.run.cbReleasePresence(this.p, hashToken(token), until);
+  }
+
+  async onlineUsers(now: number): Promise<UserProfile[]> {
+    const { idleLifetimeMs, presenceWindowMs } = this.policy;
+    const out = profiles((await this.run.cbOnlineUsers(this.p, now, idleLifetimeMs, presenceWindowMs)) as string[]);
+    // Lua hands names back in hash order; sort by code unit, as SQLite's BINARY collation does.
+    return out.sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
+  }
+
+  async directory(now: number): Promise<DirectoryUser[]> {
+    const { idleLifetimeMs, presenceWindowMs } = this.policy;
+    const flat = (await this.run.cbDirectory(this.p, now, idleLifetimeMs, presenceWindowMs)) as (string | number)[];
+    const out: DirectoryUser[] = [];
+    for (let i = 0; i + 3 < flat.length; i += 4) {
+      out.push({ username: String(flat[i]), nama: String(flat[i + 1]), negara: String(flat[i + 2]), online: flat[i + 3] === 1 });
+    }
+    return out;
+  }
+
+  // --- messages ---
+
+  async addMessage(sender: UserProfile, recipient: UserProfile, text: string, now: number): Promise<Message> {
+    const ts = new Date(now).toISOString();
+    // The body is JSON in the protocol's field order; the script puts the new id between the halves.
+    const head = `{"msg_from":${JSON.stringify(sender.nama)},"msg_to":${JSON.stringify(recipient.nama)},"msg":${JSON.stringify(text)},"id":`;
+    const tail = `,"sender":${JSON.stringify(sender.username)},"recipient":${JSON.stringify(recipient.username)},"ts":"${ts}"}`;
+    const [a, b] = pair(sender.username, recipient.username);
+    const id = Number(await this.run.cbAddMessage(this.p, recipient.username, head, tail, a, b));
+    return { msg_from: sender.nama, msg_to: recipient.nama, msg: text, id, sender: sender.username, recipient: recipient.username, ts };
+  }
+
+  async claimInbox(recipient: string, claimId: string, limit: number, now: number, leaseUntil: number): Promise<Message[]> {
+    if (limit <= 0) return [];
+    return parseBodies(await this.run.cbClaimInbox(this.p, recipient, claimId, limit, now, leaseUntil));
+  }
+
+  async settleClaim(recipient: string, claimId: string, delivered: boolean): Promise<void> {
+    await this.run.cbSettleClaim(this.p, recipient, claimId, delivered ? 1 : 0);
+  }
+
+  async ackInbox(recipient: string, ackId: number, limit: number): Promise<Message[]> {
+    return parseBodies(await this.run.cbAckInbox(this.p, recipient, ackId, Math.max(0, limit)));
+  }
+
+  async history(a: string, b: string, beforeId: number | null, limit: number): Promise<Message[]> {
+    if (limit <= 0) return [];
+    const [x, y] = pair(a, b);
+    const before = beforeId === null ? '+inf' : `(${beforeId}`;
+    return parseBodies(await this.run.cbHistory(this.p, x, y, before, limit)).reverse();
+  }
+
+  /** Sends what is queued and closes the connection. Calling it again does nothing. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.client.quit();
+    } catch {
+      // Redis is already gone: nothing is left to flush.
+      this.client.disconnect();
+    }
+  }
+}
+
+/** The two names of a conversation in a fixed order (code-unit order, as in the key). */
+function pair(a: string, b: string): [string, string] {
+  return a <= b ? [a, b] : [b, a];
+}
+
+/** Sessions are keyed by the SHA-256 of their token: a dump of Redis holds no usable session. */
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Users from a script's flat [name, nama, negara, ...] reply. */
+function profiles(flat: string[]): UserProfile[] {
+  const out: UserProfile[] = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) out.push({ username: flat[i]!, nama: flat[i + 1]!, negara: flat[i + 2]! });
+  return out;
+}
+
+/** Message bodies from a script, as Message objects in the protocol's field order. */
+function parseBodies(reply: Reply): Message[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.map((body) => {
+    const m = JSON.parse(String(body)) as Message;
+    return { msg_from: m.msg_from, msg_to: m.msg_to, msg: m.msg, id: m.id, sender: m.sender, recipient: m.recipient, ts: m.ts };
+  });
+}

@@ -1,0 +1,187 @@
+// Starts real redis-server processes for tests: a free port on 127.0.0.1, a
+// temp dir for the append-only file, PING before handing it over, and
+// cleanup that leaves no process or dir behind.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** How a test redis-server persists (all default to the production-like setting). */
+export interface RedisOptions {
+  /** appendfsync policy; `everysec` unless given. */
+  appendfsync?: 'always' | 'everysec' | 'no';
+  /** Extra redis-server arguments, e.g. ['--cluster-enabled', 'yes']. */
+  args?: string[];
+}
+
+/** A running test redis-server. */
+export interface RedisServer {
+  url: string;
+  port: number;
+  /** The server's data dir (holds the append-only file). */
+  dir: string;
+  /** Stops the server gracefully and removes its dir. */
+  stop(): Promise<void>;
+  /** Kills the server with SIGKILL at once, keeping its dir (for restart()). */
+  kill(): void;
+  /** Starts the server again on the same port and dir, and waits for PING. */
+  restart(): Promise<void>;
+}
+
+let available: boolean | undefined;
+
+/** True when a redis-server binary can be run here. */
+export function redisAvailable(): boolean {
+  if (available === undefined) {
+    const r = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+    available = r.error === undefined && r.status === 0;
+  }
+  return available;
+}
+
+/**
+ * Why Redis tests must be skipped, or false to run them. In CI a missing
+ * redis-server is an error, never a silent skip.
+ */
+export function redisSkip(): string | false {
+  if (redisAvailable()) return false;
+  if (process.env.CI) throw new Error('redis-server is not installed, and CI must run the Redis tests');
+  return 'redis-server is not installed (apt-get install redis-server)';
+}
+
+// Servers still running when the process exits are killed so none outlive a test run.
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Sends PING over a raw socket; true on +PONG (not while the server is still loading). */
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let buf = '';
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.on('error', () => done(false));
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Launch {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Starts redis-server and resolves once it answers PING; rejects if it exits first. */
+async function launch(port: number, dir: string, opts: RedisOptions): Promise<Launch> {
+  const args = [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    '--save', '', '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'everysec',
+    '--daemonize', 'no', '--protected-mode', 'no', '--loglevel', 'warning',
+    '--logfile', path.join(dir, 'redis.log'),
+    ...(opts.args ?? []),
+  ];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  running.add(child);
+  let gone = false;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      gone = true;
+      running.delete(child);
+      resolve(code);
+    });
+    child.once('error', () => {
+      gone = true;
+      running.delete(child);
+      resolve(null);
+    });
+  });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`redis-server exited at start on port ${port}`);
+    if (await ping(port)) return { child, exited };
+    await sleep(25);
+  }
+  child.kill('SIGKILL');
+  await exited;
+  throw new Error(`redis-server on port ${port} did not answer PING within 10 s`);
+}
+
+/** Starts a fresh redis-server on a free port in its own temp dir. */
+export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
+  if (!redisAvailable()) throw new Error('redis-server is not installed');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatbox-redis-'));
+  let current: Launch | undefined;
+  let port = 0;
+  // Another process may take the port between our probe and redis binding it: retry.
+  for (let attempt = 1; current === undefined; attempt++) {
+    port = await freePort();
+    try {
+      current = await launch(port, dir, opts);
+    } catch (err) {
+      if (attempt >= 5) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw err;
+      }
+    }
+  }
+  const server: RedisServer = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    dir,
+    async stop() {
+      const c = current;
+      current = undefined;
+      if (c && c.child.exitCode === null && c.child.signalCode === null) {
+        c.child.kill('SIGTERM');
+        const timer = setTimeout(() => c.child.kill('SIGKILL'), 5000);
+        await c.exited;
+        clearTimeout(timer);
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+    kill() {
+      current?.child.kill('SIGKILL');
+    },
+    async restart() {
+      if (current) {
+        current.child.kill('SIGKILL');
+        await current.exited;
+      }
+      current = undefined;
+      // The port was ours a moment ago; retry briefly while the kernel lets it go.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          current = await launch(port, dir, opts);
+          return;
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          await sleep(200);
+        }
+      }
+    },
+  };
+  return server;
+}
