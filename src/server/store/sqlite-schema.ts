@@ -71,12 +71,14 @@ export function openDatabase(path: string, sync: SyncMode): Database.Database {
   try {
     db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Refuse a newer schema before changing anything in the file.
+    checkVersion(db, file);
     // WAL: readers never block the writer, and a commit is one append to the log.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (String(mode).toLowerCase() !== 'wal') throw fatal(`database ${file} cannot use write-ahead logging (got ${String(mode)})`);
     db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
-    migrate(db, file);
+    migrate(db);
     return db;
   } catch (err) {
     db?.close();
@@ -84,14 +86,20 @@ export function openDatabase(path: string, sync: SyncMode): Database.Database {
   }
 }
 
-/** Applies every migration the database has not had yet, each in its own transaction. */
-function migrate(db: Database.Database, file: string): void {
-  const version = (): number => Number(db.pragma('user_version', { simple: true }));
-  if (version() > MIGRATIONS.length) {
+const schemaVersion = (db: Database.Database): number => Number(db.pragma('user_version', { simple: true }));
+
+function checkVersion(db: Database.Database, file: string): void {
+  const found = schemaVersion(db);
+  if (found > MIGRATIONS.length) {
     throw fatal(
-      `database ${file} has schema version ${version()}, newer than this chatbox understands (${MIGRATIONS.length}); upgrade chatbox`,
+      `database ${file} has schema version ${found}, newer than this chatbox understands (${MIGRATIONS.length}); upgrade chatbox`,
     );
   }
+}
+
+/** Applies every migration the database has not had yet, each in its own transaction. */
+function migrate(db: Database.Database): void {
+  const version = (): number => schemaVersion(db);
   for (let step = version(); step < MIGRATIONS.length; step++) {
     // IMMEDIATE takes the write lock first, so two processes opening a new file at once
     // apply each step once: the second re-reads the version under the lock.

@@ -1,0 +1,152 @@
+// What only the SQLite store promises: sharing its file with the admin CLI,
+// one-line errors when opening fails, the schema, durability across a
+// SIGKILL, and polling that costs no writes.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../src/server/store/sqlite-schema.js';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
+import { addUsers, makeTempDir, POLICY, profile, T0 } from '../helpers/stores.js';
+
+describe('SQLite store', () => {
+  let dir: string;
+  let file: string;
+  const stores: SqliteStore[] = [];
+  const open = (options?: { synchronous?: 'normal' | 'full' }): SqliteStore => {
+    const s = SqliteStore.open(file, POLICY, options);
+    stores.push(s);
+    return s;
+  };
+  beforeEach(() => {
+    dir = makeTempDir();
+    file = path.join(dir, 'chat.db');
+  });
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a second store on the same file (the admin CLI) is seen at once by the first', async () => {
+    const server = open();
+    const admin = open();
+    await addUsers(admin, 'alice', 'bob');
+    assert.deepEqual(await server.getUser('alice'), { ...profile('alice'), passwordHash: 'hash-alice' });
+    assert.equal(await server.countUsers(), 2);
+    await server.createSession('tok', 'alice', T0);
+    assert.equal((await server.useSession('tok', T0 + 1))?.username, 'alice');
+    await admin.setPassword('alice', 'new');
+    assert.equal(await server.useSession('tok', T0 + 2), null, 'passwd in another process ends the session now');
+    assert.equal((await server.getUser('alice'))?.passwordHash, 'new');
+    await admin.removeUser('bob');
+    assert.deepEqual((await server.directory(T0)).map((u) => u.username), ['alice']);
+    const m = await admin.addMessage(profile('bob'), profile('alice'), 'hi', T0);
+    assert.deepEqual(await server.claimInbox('alice', 'c', 10, T0, T0 + 1000), [m]);
+  });
+
+  test('a missing directory fails with one clear line', () => {
+    const missing = path.join(dir, 'no', 'such');
+    assert.throws(
+      () => SqliteStore.open(path.join(missing, 'chat.db'), POLICY),
+      (err: Error & { expected?: boolean }) =>
+        err.message === `database directory ${missing} does not exist` && err.expected === true,
+    );
+  });
+
+  test('a file that is not a database, or is a directory, fails with one clear line', () => {
+    fs.writeFileSync(file, 'this is a text file, not a database\n'.repeat(200));
+    assert.throws(() => SqliteStore.open(file, POLICY), oneLine(`${file} is not a ChatBox database (not an SQLite file)`));
+    assert.throws(() => SqliteStore.open(dir, POLICY), oneLine(`database ${dir} is a directory, not a file`));
+  });
+
+  test('a database from a newer chatbox is refused, untouched', () => {
+    const raw = new Database(file);
+    raw.pragma('user_version = 999');
+    raw.close();
+    assert.throws(() => SqliteStore.open(file, POLICY), /has schema version 999, newer than this chatbox understands/);
+    const check = new Database(file);
+    assert.equal(check.pragma('user_version', { simple: true }), 999);
+    check.close();
+  });
+
+  test('a read-only database fails with one clear line', async (t) => {
+    if (process.getuid?.() === 0) return t.skip('root can write to any file');
+    await open().close();
+    fs.chmodSync(file, 0o444);
+    assert.throws(() => SqliteStore.open(file, POLICY), oneLine(`database ${file} is not writable`, true));
+  });
+
+  test('a new file gets WAL, the latest schema version, and no session token in clear', async () => {
+    const s = open();
+    await addUsers(s, 'alice');
+    const token = 'f3b0c8a2-5d1e-4c7a-9b6f-2e8d4a1c0b9e';
+    await s.createSession(token, 'alice', T0);
+    const raw = new Database(file, { readonly: true });
+    assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(raw.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    raw.close();
+    for (const f of fs.readdirSync(dir)) {
+      assert.ok(!fs.readFileSync(path.join(dir, f)).includes(token), `token found in ${f}`);
+    }
+    // Reopening applies nothing twice and keeps the data.
+    await s.close();
+    assert.equal((await open().useSession(token, T0 + 1))?.username, 'alice');
+  });
+
+  test('a client polling more often than once a second costs no write', async () => {
+    const s = open();
+    await addUsers(s, 'alice');
+    await s.createSession('tok', 'alice', T0);
+    const watcher = new Database(file, { readonly: true });
+    const version = (): number => Number(watcher.pragma('data_version', { simple: true }));
+    try {
+      const before = version();
+      for (let t = 0; t < 900; t += 100) assert.equal((await s.useSession('tok', T0 + t))?.username, 'alice');
+      assert.equal(version(), before, 'no commit while polling within a second');
+      await s.useSession('tok', T0 + 1500);
+      assert.notEqual(version(), before, 'a use a second later is recorded');
+    } finally {
+      watcher.close();
+    }
+  });
+
+  for (const synchronous of ['normal', 'full'] as const) {
+    test(`synchronous=${synchronous}: messages are on disk once addMessage resolves (SIGKILL right after)`, async () => {
+      const storeUrl = new URL('../../src/server/store/sqlite.js', import.meta.url).href;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', `
+        const { SqliteStore } = await import(${JSON.stringify(storeUrl)});
+        const s = SqliteStore.open(${JSON.stringify(file)}, ${JSON.stringify(POLICY)}, { synchronous: '${synchronous}' });
+        const a = { username: 'a', nama: 'A', negara: 'X' }, b = { username: 'b', nama: 'B', negara: 'X' };
+        await s.addUser({ ...a, passwordHash: 'h' });
+        const sent = await Promise.all(Array.from({ length: 50 }, (_, i) => s.addMessage(a, b, 'm' + i, ${T0})));
+        process.stdout.write(JSON.stringify(sent.map((m) => m.id)));
+        // Nothing may be left to write: die before the event loop turns again.
+        process.kill(process.pid, 'SIGKILL');
+      `], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+      clearTimeout(timer);
+      assert.equal(signal, 'SIGKILL');
+      const reported = JSON.parse(out) as number[];
+      assert.equal(reported.length, 50);
+      const stored = await open({ synchronous }).history('a', 'b', null, 500);
+      assert.deepEqual(stored.map((m) => m.id), reported);
+    });
+  }
+});
+
+/** Asserts an error is one line, expected, and is (or starts with) `message`. */
+function oneLine(message: string, prefix = false) {
+  return (err: Error & { expected?: boolean }): boolean => {
+    assert.equal(err.expected, true);
+    assert.ok(!err.message.includes('\n'), `"${err.message}" spans lines`);
+    if (prefix) assert.ok(err.message.startsWith(message), `"${err.message}" does not start with "${message}"`);
+    else assert.equal(err.message, message);
+    return true;
+  };
+}
