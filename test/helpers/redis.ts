@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { RedisStore } from '../../src/server/store/redis.js';
+import type { Store } from '../../src/server/store/types.js';
+import type { StoreKind } from './stores.js';
 
 /** How a test redis-server persists (all default to the production-like setting). */
 export interface RedisOptions {
@@ -185,3 +188,31 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
   };
   return server;
 }
+
+/** The Redis store for the conformance suite: a redis-server of its own per open(). */
+export const redisKind: StoreKind = {
+  name: 'redis',
+  skip: redisSkip,
+  async open(policy) {
+    const server = await startRedis();
+    const opened: Store[] = [];
+    const openOne = async (): Promise<Store> => {
+      const store = await RedisStore.open(server.url, policy);
+      opened.push(store);
+      return store;
+    };
+    try {
+      return {
+        store: await openOne(),
+        reopen: openOne,
+        async cleanup() {
+          for (const s of opened) await s.close();
+          await server.stop();
+        },
+      };
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+  },
+};

@@ -34,10 +34,14 @@ local function end_all_sessions(username)
   redis.call('DEL', set)
 end
 -- Usernames with a live session present after now (a map name -> true).
-local function online_names(now, idle, window)
+local function online_names(now, idle)
   local zkey = P .. 'online'
-  -- Entries past by more than a window are dead: a node that stopped holding them is gone.
-  redis.call('ZREMRANGEBYSCORE', zkey, '-inf', '(' .. (now - window))
+  -- Sweep a few entries absent for a whole idle lifetime whose session keys
+  -- Redis has expired. Times are the caller's, which may go backwards, so an
+  -- entry is dropped only when its session is truly gone.
+  for _, token in ipairs(redis.call('ZRANGEBYSCORE', zkey, '-inf', '(' .. (now - idle), 'LIMIT', 0, 20)) do
+    if redis.call('EXISTS', P .. 's:' .. token) == 0 then redis.call('ZREM', zkey, token) end
+  end
   local names = {}
   for _, token in ipairs(redis.call('ZRANGEBYSCORE', zkey, '(' .. now, '+inf')) do
     local s = redis.call('HMGET', P .. 's:' .. token, 'u', 'used')
@@ -168,9 +172,9 @@ end
 return 1
 `);
 
-/** ARGV: now, idleMs, windowMs. Returns flat [name, nama, negara, ...] of online users. */
+/** ARGV: now, idleMs. Returns flat [name, nama, negara, ...] of online users. */
 export const ONLINE_USERS = script(`
-local names = online_names(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+local names = online_names(tonumber(ARGV[1]), tonumber(ARGV[2]))
 local out = {}
 for name in pairs(names) do
   local u = redis.call('HMGET', P .. 'u:' .. name, 'nama', 'negara')
@@ -197,9 +201,9 @@ end
 return out
 `);
 
-/** ARGV: now, idleMs, windowMs. Returns flat [name, nama, negara, online(0|1), ...] by name. */
+/** ARGV: now, idleMs. Returns flat [name, nama, negara, online(0|1), ...] by name. */
 export const DIRECTORY = script(`
-local names = online_names(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+local names = online_names(tonumber(ARGV[1]), tonumber(ARGV[2]))
 local out = {}
 for _, name in ipairs(redis.call('ZRANGE', P .. 'users', 0, -1)) do
   local u = redis.call('HMGET', P .. 'u:' .. name, 'nama', 'negara')

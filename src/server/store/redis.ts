@@ -36,7 +36,7 @@ const SCRIPTS = {
   cbHistory: lua.HISTORY,
 } as const;
 
-type Scripts = { [K in keyof typeof SCRIPTS]: ScriptCall };
+type Scripts = { -readonly [K in keyof typeof SCRIPTS]: ScriptCall };
 
 /** Store on a shared Redis, for many stateless server nodes. */
 export class RedisStore implements Store {
@@ -62,16 +62,39 @@ export class RedisStore implements Store {
     private readonly policy: SessionPolicy,
     /** Key namespace; the braces put every key in one Cluster slot. */
     private readonly p: string,
-  ) {}
+  ) {
+    const raw = client as unknown as Scripts;
+    const scripts = {} as Scripts;
+    for (const name of Object.keys(SCRIPTS) as (keyof Scripts)[]) {
+      scripts[name] = (prefix, ...args) => this.track(raw[name](prefix, ...args));
+    }
+    this.scripts = scripts;
+  }
+
+  /** Commands sent and not yet answered: close() lets them finish. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** The scripts, each call tracked. */
+  private readonly scripts: Scripts;
 
   private get run(): Scripts {
     if (this.closed) throw new Error('the store is closed');
-    return this.client as unknown as Scripts;
+    return this.scripts;
   }
 
   private get redis(): RedisClient {
     if (this.closed) throw new Error('the store is closed');
     return this.client;
+  }
+
+  /** Runs one store operation, tracked so that close() waits for it. */
+  private track<T>(op: Promise<T>): Promise<T> {
+    this.inFlight.add(op);
+    const forget = (): void => {
+      this.inFlight.delete(op);
+    };
+    op.then(forget, forget);
+    return op;
   }
 
   // --- users ---
@@ -81,7 +104,7 @@ export class RedisStore implements Store {
   }
 
   async getUser(username: string): Promise<UserRecord | null> {
-    const [nama, negara, pw] = await this.redis.hmget(this.p + 'u:' + username, 'nama', 'negara', 'pw');
+    const [nama, negara, pw] = await this.track(this.redis.hmget(this.p + 'u:' + username, 'nama', 'negara', 'pw'));
     if (nama == null || negara == null || pw == null) return null;
     return { username, nama, negara, passwordHash: pw };
   }
@@ -99,7 +122,7 @@ export class RedisStore implements Store {
   }
 
   async countUsers(): Promise<number> {
-    return this.redis.zcard(this.p + 'users');
+    return this.track(this.redis.zcard(this.p + 'users'));
   }
 
   // --- sessions and presence ---
@@ -132,15 +155,13 @@ export class RedisStore implements Store {
   }
 
   async onlineUsers(now: number): Promise<UserProfile[]> {
-    const { idleLifetimeMs, presenceWindowMs } = this.policy;
-    const out = profiles((await this.run.cbOnlineUsers(this.p, now, idleLifetimeMs, presenceWindowMs)) as string[]);
+    const out = profiles((await this.run.cbOnlineUsers(this.p, now, this.policy.idleLifetimeMs)) as string[]);
     // Lua hands names back in hash order; sort by code unit, as SQLite's BINARY collation does.
     return out.sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
   }
 
   async directory(now: number): Promise<DirectoryUser[]> {
-    const { idleLifetimeMs, presenceWindowMs } = this.policy;
-    const flat = (await this.run.cbDirectory(this.p, now, idleLifetimeMs, presenceWindowMs)) as (string | number)[];
+    const flat = (await this.run.cbDirectory(this.p, now, this.policy.idleLifetimeMs)) as (string | number)[];
     const out: DirectoryUser[] = [];
     for (let i = 0; i + 3 < flat.length; i += 4) {
       out.push({ username: String(flat[i]), nama: String(flat[i + 1]), negara: String(flat[i + 2]), online: flat[i + 3] === 1 });
@@ -184,6 +205,7 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
     try {
       await this.client.quit();
     } catch {
