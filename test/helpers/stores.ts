@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
+import { redisKind } from './redis.js';
 import type { UserProfile } from '../../src/protocol.js';
 import type { SessionPolicy, Store } from '../../src/server/store/types.js';
 
@@ -72,4 +73,4 @@ export const sqliteKind: StoreKind = {
 };
 
 /** The kinds the conformance suite runs, each in its own describe block. */
-export const storeKinds: StoreKind[] = [sqliteKind];
+export const storeKinds: StoreKind[] = [sqliteKind, redisKind];
