@@ -79,8 +79,9 @@ describe('SQLite store', () => {
     assert.throws(() => SqliteStore.open(file, POLICY), oneLine(`database ${file} is not writable`, true));
   });
 
-  test('a new file gets WAL, the latest schema version, and no session token in clear', async () => {
+  test('a new file is private, gets WAL and the latest schema, and holds no session token in clear', async () => {
     const s = open();
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'it holds password hashes');
     await addUsers(s, 'alice');
     const token = 'f3b0c8a2-5d1e-4c7a-9b6f-2e8d4a1c0b9e';
     await s.createSession(token, 'alice', T0);
@@ -89,6 +90,7 @@ describe('SQLite store', () => {
     assert.equal(raw.pragma('user_version', { simple: true }), MIGRATIONS.length);
     raw.close();
     for (const f of fs.readdirSync(dir)) {
+      assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, `${f} is private`);
       assert.ok(!fs.readFileSync(path.join(dir, f)).includes(token), `token found in ${f}`);
     }
     // Reopening applies nothing twice and keeps the data.

@@ -77,7 +77,8 @@ export class SqliteMessages {
 
     this.insertBatch = db.transaction((batch: PendingInsert[]) =>
       batch.map((p) => {
-        const { lastInsertRowid } = this.insert.run(p.sender.username, p.recipient.username, p.sender.nama, p.recipient.nama, p.text, p.ts);
+        const { sender: from, recipient: to } = p;
+        const { lastInsertRowid } = this.insert.run(from.username, to.username, from.nama, to.nama, p.text, p.ts);
         return toMessage(p, Number(lastInsertRowid));
       }),
     ).immediate;

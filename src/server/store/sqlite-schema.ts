@@ -1,7 +1,7 @@
 // Opening a ChatBox SQLite database: connection settings, the schema as an
 // ordered list of migrations, and one-line errors for the ways opening fails.
 
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { fatal } from '../../args.js';
@@ -65,7 +65,11 @@ export function openDatabase(path: string, sync: SyncMode): Database.Database {
   const dir = dirname(file);
   if (!existsSync(dir)) throw fatal(`database directory ${dir} does not exist`);
   if (!statSync(dir).isDirectory()) throw fatal(`database directory ${dir} is not a directory`);
-  if (existsSync(file) && statSync(file).isDirectory()) throw fatal(`database ${file} is a directory, not a file`);
+  if (existsSync(file)) {
+    if (statSync(file).isDirectory()) throw fatal(`database ${file} is a directory, not a file`);
+  } else {
+    createPrivate(file);
+  }
 
   let db: Database.Database | null = null;
   try {
@@ -75,7 +79,9 @@ export function openDatabase(path: string, sync: SyncMode): Database.Database {
     checkVersion(db, file);
     // WAL: readers never block the writer, and a commit is one append to the log.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (String(mode).toLowerCase() !== 'wal') throw fatal(`database ${file} cannot use write-ahead logging (got ${String(mode)})`);
+    if (String(mode).toLowerCase() !== 'wal') {
+      throw fatal(`database ${file} cannot use write-ahead logging (got ${String(mode)})`);
+    }
     db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
@@ -92,7 +98,8 @@ function checkVersion(db: Database.Database, file: string): void {
   const found = schemaVersion(db);
   if (found > MIGRATIONS.length) {
     throw fatal(
-      `database ${file} has schema version ${found}, newer than this chatbox understands (${MIGRATIONS.length}); upgrade chatbox`,
+      `database ${file} has schema version ${found}, newer than this chatbox understands ` +
+        `(${MIGRATIONS.length}); upgrade chatbox`,
     );
   }
 }
@@ -108,6 +115,24 @@ function migrate(db: Database.Database): void {
       db.exec(MIGRATIONS[step]!);
       db.pragma(`user_version = ${step + 1}`);
     }).immediate();
+  }
+}
+
+/**
+ * Creates an empty file only its owner can read: it holds password hashes.
+ * SQLite gives the -wal and -shm files beside it the same mode.
+ */
+function createPrivate(file: string): void {
+  try {
+    // 'a' leaves a file another process created in the meantime as it is.
+    closeSync(openSync(file, 'a', 0o600));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
+      : e.code === 'EROFS' ? 'read-only file system'
+      : firstLine(e.message);
+    throw fatal(`cannot create database ${file}: ${why}`);
   }
 }
 
