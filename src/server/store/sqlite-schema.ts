@@ -1,7 +1,7 @@
 // Opening a ChatBox SQLite database: connection settings, the schema as an
 // ordered list of migrations, and one-line errors for the ways opening fails.
 
-import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { fatal } from '../../args.js';
@@ -65,8 +65,12 @@ export function openDatabase(path: string, sync: SyncMode): Database.Database {
   const dir = dirname(file);
   if (!existsSync(dir)) throw fatal(`database directory ${dir} does not exist`);
   if (!statSync(dir).isDirectory()) throw fatal(`database directory ${dir} is not a directory`);
+  // SQLite quietly opens a file it may not write read-only, and every write would fail
+  // later; WAL also creates files beside the database. So check both up front.
+  if (!canWrite(dir)) throw fatal(`database directory ${dir} is not writable`);
   if (existsSync(file)) {
     if (statSync(file).isDirectory()) throw fatal(`database ${file} is a directory, not a file`);
+    if (!canWrite(file)) throw fatal(`database ${file} is not writable`);
   } else {
     createPrivate(file);
   }
@@ -115,6 +119,15 @@ function migrate(db: Database.Database): void {
       db.exec(MIGRATIONS[step]!);
       db.pragma(`user_version = ${step + 1}`);
     }).immediate();
+  }
+}
+
+function canWrite(p: string): boolean {
+  try {
+    accessSync(p, constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
