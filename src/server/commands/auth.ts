@@ -17,6 +17,9 @@ export async function auth(ctx: ServerContext, req: Extract<Request, { cmd: 'aut
     return { reply: errorReply(Errors.badPassword), user: user.username };
   }
   const token = uuidv4();
-  await ctx.store.createSession(token, user.username, Date.now());
+  const now2 = Date.now();
+  await ctx.store.createSession(token, user.username, now2);
+  // The connection that logged in holds the new session: it may idle, and keeps the user online.
+  caller.session = { token, username: user.username, lastUsedAt: now2 };
   return { reply: ok({ tokenid: token }), user: user.username };
 }
