@@ -1,0 +1,95 @@
+// `chatbox user ...` against the database of a running server: the server
+// sees every change at once.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { ChatClient, ChatError } from '../../src/client.js';
+import { Errors } from '../../src/protocol.js';
+import { CHATBOX_BIN, startServer, TEST_SCRYPT, type TestServer } from '../helpers/server.js';
+
+function user(server: TestServer, args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [CHATBOX_BIN, 'user', ...args, '--db', server.dbPath, ...TEST_SCRYPT], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, CHATBOX_DB: '' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('user administration while serving', () => {
+  let server: TestServer;
+  let c: ChatClient;
+  before(async () => {
+    server = await startServer({ demo: false });
+    c = await ChatClient.connect({ port: server.port });
+  });
+  after(async () => {
+    c?.destroy();
+    await server?.stop();
+  });
+
+  it('says how to add an account when there is none', () => {
+    assert.match(server.stderr(), /no accounts yet.*chatbox user add/);
+    assert.match(user(server, ['list']).out, /no users yet/);
+  });
+
+  it('adds a user the running server accepts at once', async () => {
+    await assert.rejects(c.auth('budi', 'rahasia1'), (e: unknown) => (e as ChatError).code === Errors.noUser);
+    const r = user(server, ['add', 'budi', '--name', 'Budi Santoso', '--country', 'Indonesia', '--password-stdin'], 'rahasia1\n');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /user budi added/);
+    const token = await c.auth('budi', 'rahasia1');
+    assert.ok(token);
+    const list = user(server, ['list']);
+    assert.match(list.out, /budi\s+Budi Santoso\s+Indonesia/);
+  });
+
+  it('refuses a duplicate, a bad username, a bad password and missing fields with one line each', () => {
+    const cases: Array<[string[], string | undefined, RegExp]> = [
+      [['add', 'budi', '--name', 'X', '--country', 'Y', '--password-stdin'], 'pw\n', /already exists/],
+      [['add', 'bad/name', '--name', 'X', '--country', 'Y', '--password-stdin'], 'pw\n', /not a valid username/],
+      [['add', 'siti', '--name', 'X', '--country', 'Y', '--password-stdin'], 'two words\n', /must not contain spaces/],
+      [['add', 'siti', '--name', 'X', '--password-stdin'], 'pw\n', /needs --name and --country/],
+      [['add', 'siti', '--name', 'X\u001b[2J', '--country', 'Y', '--password-stdin'], 'pw\n', /printable/],
+      [['add', 'siti', '--name', 'X', '--country', 'Y'], undefined, /not a terminal.*--password-stdin/],
+      [['frobnicate'], undefined, /unknown action/],
+      [['remove', 'nobody'], undefined, /no user nobody/],
+    ];
+    for (const [args, input, re] of cases) {
+      const r = user(server, args, input);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.err, re);
+      assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  it('passwd changes the password and ends the sessions', async () => {
+    const token = await c.auth('budi', 'rahasia1');
+    const r = user(server, ['passwd', 'budi', '--password-stdin'], 'baru123\n');
+    assert.equal(r.code, 0, r.err);
+    await assert.rejects(c.online(token), (e: unknown) => (e as ChatError).code === Errors.noSession);
+    await assert.rejects(c.auth('budi', 'rahasia1'), (e: unknown) => (e as ChatError).code === Errors.badPassword);
+    assert.ok(await c.auth('budi', 'baru123'));
+  });
+
+  it('remove deletes the user, its sessions and its waiting messages', async () => {
+    user(server, ['add', 'siti', '--name', 'Siti', '--country', 'Indonesia', '--password-stdin'], 'pw\n');
+    const budi = await c.auth('budi', 'baru123');
+    const siti = await c.auth('siti', 'pw');
+    await c.send(siti, 'budi', 'halo budi');
+    const r = user(server, ['remove', 'budi']);
+    assert.equal(r.code, 0, r.err);
+    await assert.rejects(c.inbox(budi), (e: unknown) => (e as ChatError).code === Errors.noSession);
+    await assert.rejects(c.auth('budi', 'baru123'), (e: unknown) => (e as ChatError).code === Errors.noUser);
+    await assert.rejects(c.send(siti, 'budi', 'x'), (e: unknown) => (e as ChatError).code === Errors.noDestination);
+    const db = new Database(server.dbPath, { readonly: true });
+    try {
+      const left = db.prepare("SELECT count(*) AS n FROM messages WHERE recipient = 'budi' AND delivered = 0").get() as { n: number };
+      assert.equal(left.n, 0);
+    } finally {
+      db.close();
+    }
+  });
+});
