@@ -1,0 +1,214 @@
+// The keyboard as data: decoding what the terminal sends into named keys
+// ('ctrl+n', 'alt+up', 'pageup', 'f1', 'enter') or typed text, and the
+// bindings from keys to actions, which the help overlay also lists.
+
+/** One key press, or a run of typed (or pasted) printable text. */
+export type KeyPress = { name: string; text?: undefined } | { name: 'text'; text: string };
+
+const CSI_LETTER: Record<string, string> = { A: 'up', B: 'down', C: 'right', D: 'left', H: 'home', F: 'end', P: 'f1', Q: 'f2', R: 'f3', S: 'f4', Z: 'tab' };
+const CSI_TILDE: Record<string, string> = {
+  '1': 'home', '2': 'insert', '3': 'delete', '4': 'end', '5': 'pageup', '6': 'pagedown', '7': 'home', '8': 'end',
+  '11': 'f1', '12': 'f2', '13': 'f3', '14': 'f4', '15': 'f5', '17': 'f6', '18': 'f7', '19': 'f8', '20': 'f9', '21': 'f10', '23': 'f11', '24': 'f12',
+};
+const LINUX_F: Record<string, string> = { A: 'f1', B: 'f2', C: 'f3', D: 'f4', E: 'f5' };
+
+/** Builds a canonical name: modifiers in the order ctrl, alt, shift. */
+function named(base: string, ctrl: boolean, alt: boolean, shift: boolean): string {
+  return (ctrl ? 'ctrl+' : '') + (alt ? 'alt+' : '') + (shift ? 'shift+' : '') + base;
+}
+
+/** Names one control character (below 0x20, or DEL). */
+function controlName(c: number): string {
+  if (c === 0x0d || c === 0x0a) return 'enter';
+  if (c === 0x09) return 'tab';
+  if (c === 0x7f || c === 0x08) return 'backspace';
+  if (c === 0x1b) return 'escape';
+  if (c === 0x00) return 'ctrl+space';
+  if (c <= 0x1a) return 'ctrl+' + String.fromCharCode(0x60 + c);
+  return 'ctrl+' + String.fromCharCode(0x40 + c).toLowerCase();
+}
+
+/** Decodes an escape sequence (one event from the terminal, starting with ESC). */
+function decodeEscape(seq: string): string {
+  if (seq === '\x1b' || seq === '\x1b\x1b') return 'escape';
+  let alt = false;
+  let s = seq.slice(1);
+  // ESC ESC [ A: an xterm-style alt+arrow.
+  if (s.startsWith('\x1b')) {
+    alt = true;
+    s = s.slice(1);
+  }
+  if (s.startsWith('[[') && s.length === 3) return named(LINUX_F[s[2]!] ?? 'unknown', false, alt, false);
+  if (s.startsWith('[') || s.startsWith('O')) {
+    const m = /^[[O]([0-9;]*)([A-Za-z~])$/.exec(s);
+    if (!m) return 'unknown';
+    const params = m[1]!.split(';');
+    const final = m[2]!;
+    const mod = params[1] ? Number(params[1]) - 1 : 0;
+    const ctrl = (mod & 4) !== 0;
+    const a = alt || (mod & 2) !== 0 || (mod & 8) !== 0;
+    let shift = (mod & 1) !== 0;
+    let base: string | undefined;
+    if (final === '~') base = CSI_TILDE[params[0] ?? ''];
+    else {
+      base = CSI_LETTER[final];
+      if (final === 'Z') shift = true;
+    }
+    return base ? named(base, ctrl, a, shift) : 'unknown';
+  }
+  // ESC followed by one character: alt+that key.
+  const c = s.codePointAt(0);
+  if (c === undefined) return 'escape';
+  if (c < 0x20 || c === 0x7f) {
+    const inner = controlName(c);
+    return inner.startsWith('ctrl+') ? 'ctrl+alt+' + inner.slice(5) : 'alt+' + inner;
+  }
+  const ch = String.fromCodePoint(c);
+  return ch === ' ' ? 'alt+space' : 'alt+' + ch.toLowerCase();
+}
+
+/**
+ * Splits one input event (as Ink's input parser delivers it: an escape
+ * sequence, or a run of other characters) into key presses. Control
+ * characters inside a run become their own keys, so `hello\r` typed in one
+ * burst is text then Enter. C1 characters typed or pasted are dropped.
+ */
+export function decodeInput(event: string): KeyPress[] {
+  if (event.startsWith('\x1b')) return [{ name: decodeEscape(event) }];
+  const out: KeyPress[] = [];
+  let text = '';
+  for (const ch of event) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || c === 0x7f) {
+      if (text) out.push({ name: 'text', text });
+      text = '';
+      out.push({ name: controlName(c) });
+    } else if (c >= 0x80 && c <= 0x9f) {
+      continue;
+    } else {
+      text += ch;
+    }
+  }
+  if (text) out.push({ name: 'text', text });
+  return out;
+}
+
+/** What a key can do on the chat screen. */
+export type ChatAction =
+  | 'nextUser'
+  | 'prevUser'
+  | 'nextUnread'
+  | 'pageUp'
+  | 'pageDown'
+  | 'scrollEnd'
+  | 'historyPrev'
+  | 'historyNext'
+  | 'send'
+  | 'retry'
+  | 'help'
+  | 'quit';
+
+/** What a key can do to the line being edited. */
+export type EditAction =
+  | 'left'
+  | 'right'
+  | 'wordLeft'
+  | 'wordRight'
+  | 'home'
+  | 'end'
+  | 'backspace'
+  | 'delete'
+  | 'deleteWordBack'
+  | 'deleteWordForward'
+  | 'killToStart'
+  | 'killToEnd';
+
+/** A binding: the keys that trigger an action, and what the help overlay says about it. */
+export interface Binding<A extends string> {
+  action: A;
+  keys: string[];
+  help: string;
+  /** Only when the compose box is empty (so `?` can still be typed in a message). */
+  whenComposeEmpty?: boolean;
+}
+
+/** Chat-screen bindings, checked before the line editor's. */
+export const CHAT_BINDINGS: ReadonlyArray<Binding<ChatAction>> = [
+  { action: 'nextUser', keys: ['ctrl+n', 'alt+down'], help: 'next conversation' },
+  { action: 'prevUser', keys: ['ctrl+p', 'alt+up'], help: 'previous conversation' },
+  { action: 'nextUnread', keys: ['alt+a'], help: 'next conversation with unread messages' },
+  { action: 'pageUp', keys: ['pageup'], help: 'scroll back (loads older messages)' },
+  { action: 'pageDown', keys: ['pagedown'], help: 'scroll forward' },
+  { action: 'scrollEnd', keys: ['end'], help: 'back to the newest message (and end of line)' },
+  { action: 'send', keys: ['enter'], help: 'send the message' },
+  { action: 'historyPrev', keys: ['up'], help: 'previous message you typed' },
+  { action: 'historyNext', keys: ['down'], help: 'next message you typed' },
+  { action: 'retry', keys: ['ctrl+r'], help: 'retry failed messages in this conversation' },
+  { action: 'help', keys: ['f1'], help: 'show or hide this help' },
+  { action: 'help', keys: ['?'], help: 'show this help (when the message is empty)', whenComposeEmpty: true },
+  { action: 'quit', keys: ['ctrl+c'], help: 'log out and quit' },
+];
+
+/** Line-editing bindings, shared by the compose box and the login form. */
+export const EDIT_BINDINGS: ReadonlyArray<Binding<EditAction>> = [
+  { action: 'left', keys: ['left', 'ctrl+b'], help: 'cursor left' },
+  { action: 'right', keys: ['right', 'ctrl+f'], help: 'cursor right' },
+  { action: 'wordLeft', keys: ['alt+b', 'ctrl+left', 'alt+left'], help: 'word left' },
+  { action: 'wordRight', keys: ['alt+f', 'ctrl+right', 'alt+right'], help: 'word right' },
+  { action: 'home', keys: ['home', 'ctrl+a'], help: 'start of line' },
+  { action: 'end', keys: ['end', 'ctrl+e'], help: 'end of line' },
+  { action: 'backspace', keys: ['backspace'], help: 'delete left' },
+  { action: 'delete', keys: ['delete', 'ctrl+d'], help: 'delete right' },
+  { action: 'deleteWordBack', keys: ['ctrl+w', 'alt+backspace'], help: 'delete word left' },
+  { action: 'deleteWordForward', keys: ['alt+d'], help: 'delete word right' },
+  { action: 'killToStart', keys: ['ctrl+u'], help: 'delete to start of line' },
+  { action: 'killToEnd', keys: ['ctrl+k'], help: 'delete to end of line' },
+];
+
+function indexBindings<A extends string>(list: ReadonlyArray<Binding<A>>): Map<string, Binding<A>[]> {
+  const map = new Map<string, Binding<A>[]>();
+  for (const b of list) {
+    for (const k of b.keys) {
+      const entry = map.get(k) ?? [];
+      entry.push(b);
+      map.set(k, entry);
+    }
+  }
+  return map;
+}
+
+const chatIndex = indexBindings(CHAT_BINDINGS);
+const editIndex = indexBindings(EDIT_BINDINGS);
+
+/** The chat action bound to a key press, if any. */
+export function chatActionFor(key: KeyPress, composeEmpty: boolean): ChatAction | undefined {
+  const name = key.text ?? key.name;
+  for (const b of chatIndex.get(name) ?? []) {
+    if (!b.whenComposeEmpty || composeEmpty) return b.action;
+  }
+  return undefined;
+}
+
+/** The edit action bound to a key press, if any. */
+export function editActionFor(key: KeyPress): EditAction | undefined {
+  if (key.name === 'text') return undefined;
+  return editIndex.get(key.name)?.[0]?.action;
+}
+
+const KEY_LABELS: Record<string, string> = {
+  pageup: 'PgUp', pagedown: 'PgDn', up: 'Up', down: 'Down', left: 'Left', right: 'Right',
+  home: 'Home', end: 'End', enter: 'Enter', backspace: 'Backspace', delete: 'Delete', escape: 'Esc', tab: 'Tab',
+};
+
+/** How a key name is written for people: 'ctrl+n' -> 'Ctrl+N', 'pageup' -> 'PgUp'. */
+export function keyLabel(name: string): string {
+  return name
+    .split('+')
+    .map((part, i, all) => {
+      if (i < all.length - 1) return part[0]!.toUpperCase() + part.slice(1);
+      if (KEY_LABELS[part]) return KEY_LABELS[part];
+      if (/^f[0-9]+$/.test(part)) return part.toUpperCase();
+      return part.length === 1 ? part.toUpperCase() : part;
+    })
+    .join('+');
+}

@@ -1,0 +1,171 @@
+// Reducer parts for messages: incoming (inbox), history pages, our own sends
+// and their delivery status. Messages are deduplicated by id, so an inbox
+// reply seen twice, or a message seen both in history and in the inbox,
+// shows once.
+
+import type { Message } from '../protocol.js';
+import { isValidUsername } from '../protocol.js';
+import type { Inbox } from '../client.js';
+import { itemHeight, rowsOfTail } from './conversation-rows.js';
+import { parseTime } from './format.js';
+import { messageColumns } from './layout.js';
+import { EMPTY_LINE } from './line-edit.js';
+import { sanitize, sanitizeLine } from './sanitize.js';
+import { emptyConversation, type ChatItem, type ChatState, type Conversation, type ItemStatus } from './state.js';
+import { ensureUser } from './state-users.js';
+
+/** A username safe to use as a key and to draw: valid ones as they are, others sanitized. */
+export function peerName(name: unknown): string {
+  const s = String(name ?? '');
+  return isValidUsername(s) ? s : sanitizeLine(s) || '?';
+}
+
+/** A server message as the view holds it. */
+export function itemFromMessage(m: Message, now: number, sender?: string): ChatItem {
+  const id = typeof m.id === 'number' && Number.isSafeInteger(m.id) ? m.id : null;
+  const text = typeof m.msg === 'string' ? m.msg.trim() : String(m.msg ?? '');
+  return {
+    // Unnumbered messages (an original server) get a key when merged.
+    key: id !== null ? `m${id}` : '',
+    id,
+    from: peerName(m.sender ?? sender ?? m.msg_from),
+    text: sanitize(text),
+    ts: parseTime(m.ts, now),
+    status: 'sent',
+  };
+}
+
+/** Merges new server items into a conversation, by id; returns the new parts and what was added. */
+export function mergeItems(conv: Conversation, incoming: ChatItem[]): { items: readonly ChatItem[]; ids: ReadonlySet<number>; added: ChatItem[]; appended: boolean } {
+  const added: ChatItem[] = [];
+  const seen = new Set<number>();
+  for (const it of incoming) {
+    if (it.id !== null) {
+      if (conv.ids.has(it.id) || seen.has(it.id)) continue;
+      seen.add(it.id);
+      added.push(it);
+    } else {
+      added.push({ ...it, key: `x${conv.items.length + added.length}` });
+    }
+  }
+  if (added.length === 0) return { items: conv.items, ids: conv.ids, added, appended: true };
+  added.sort((a, b) => (a.id ?? Infinity) - (b.id ?? Infinity));
+  const ids = new Set(conv.ids);
+  for (const id of seen) ids.add(id);
+  let maxId = -Infinity;
+  for (const id of conv.ids) if (id > maxId) maxId = id;
+  const firstNew = added[0]!.id ?? Infinity;
+  if (firstNew > maxId) return { items: conv.items.concat(added), ids, added, appended: true };
+  // Interleave by id; our own unnumbered items stay after what preceded them.
+  const items: ChatItem[] = [];
+  let j = 0;
+  for (const it of conv.items) {
+    if (it.id !== null) {
+      while (j < added.length && (added[j]!.id ?? Infinity) < it.id) items.push(added[j++]!);
+    }
+    items.push(it);
+  }
+  while (j < added.length) items.push(added[j++]!);
+  return { items, ids, added, appended: false };
+}
+
+function withConv(state: ChatState, conv: Conversation): ChatState {
+  const convs = new Map(state.convs);
+  convs.set(conv.peer, conv);
+  return { ...state, convs };
+}
+
+/** Messages from the inbox: merged, counted as unread elsewhere, kept in view when scrolled back. */
+export function applyIncoming(state: ChatState, inbox: Inbox, now: number): ChatState {
+  let next = state;
+  let ring = false;
+  for (const [sender, list] of Object.entries(inbox)) {
+    if (!Array.isArray(list) || list.length === 0) continue;
+    const peer = peerName(sender);
+    const conv = next.convs.get(peer) ?? emptyConversation(peer);
+    const merged = mergeItems(conv, list.map((m) => itemFromMessage(m, now, peer)));
+    if (merged.added.length === 0) continue;
+    let { scrollBack, newBelow } = conv;
+    if (peer === next.selected && scrollBack > 0) {
+      // Keep the rows on screen where they are: scroll back by what was added below.
+      const width = messageColumns(next.layout, next.me, peer).textWidth;
+      scrollBack += merged.appended
+        ? rowsOfTail(merged.items, conv.items.length, width)
+        : merged.added.reduce((n, it) => n + itemHeight(it, it, width), 0);
+      newBelow += merged.added.length;
+    }
+    next = withConv(next, { ...conv, items: merged.items, ids: merged.ids, scrollBack, newBelow });
+    next = ensureUser(next, peer);
+    if (peer !== next.selected) {
+      const unread = new Map(next.unread);
+      unread.set(peer, (unread.get(peer) ?? 0) + merged.added.length);
+      next = { ...next, unread };
+      ring = true;
+    }
+  }
+  return ring ? { ...next, bell: next.bell + 1 } : next;
+}
+
+/** A history request for `peer` went out. */
+export function historyLoading(state: ChatState, peer: string): ChatState {
+  const conv = state.convs.get(peer) ?? emptyConversation(peer);
+  if (conv.history === 'loading') return state;
+  return withConv(state, { ...conv, history: 'loading', wantOlder: false });
+}
+
+/**
+ * A history page arrived (`messages`), or the request failed (null: the
+ * conversation goes back to what it was, to be asked again later).
+ */
+export function applyHistory(state: ChatState, peer: string, messages: Message[] | null, complete: boolean, error?: string): ChatState {
+  const conv = state.convs.get(peer) ?? emptyConversation(peer);
+  if (messages === null) {
+    const history = conv.items.some((it) => it.id !== null) ? 'partial' : 'unloaded';
+    const failed = withConv(state, { ...conv, history });
+    return error ? { ...failed, notice: sanitizeLine(error) } : failed;
+  }
+  const now = Date.now();
+  const merged = mergeItems(conv, messages.map((m) => itemFromMessage(m, now)));
+  return withConv(state, {
+    ...conv,
+    items: merged.items,
+    ids: merged.ids,
+    history: complete ? 'complete' : 'partial',
+    wantOlder: false,
+  });
+}
+
+/** Our own message, typed and on its way (or queued until the connection is back). */
+export function applySendStart(
+  state: ChatState,
+  a: { peer: string; key: string; text: string; ts: number; queued: boolean; fromCompose?: boolean },
+): ChatState {
+  const conv = state.convs.get(a.peer) ?? emptyConversation(a.peer);
+  const item: ChatItem = { key: a.key, id: null, from: state.me, text: sanitize(a.text), raw: a.text, ts: a.ts, status: a.queued ? 'queued' : 'sending' };
+  let next = withConv(state, { ...conv, items: conv.items.concat(item), scrollBack: 0, newBelow: 0 });
+  next = ensureUser(next, a.peer);
+  if (a.fromCompose) {
+    const drafts = new Map(next.drafts);
+    drafts.set(a.peer, EMPTY_LINE);
+    const last = next.sentInput[next.sentInput.length - 1];
+    const sentInput = last === a.text ? next.sentInput : next.sentInput.concat(a.text).slice(-200);
+    next = { ...next, drafts, sentInput, inputPos: null, inputStash: null };
+  }
+  return next;
+}
+
+/** A change in the delivery of one of our messages. */
+export function applySendStatus(state: ChatState, peer: string, key: string, status: ItemStatus, error?: string): ChatState {
+  const conv = state.convs.get(peer);
+  if (!conv) return state;
+  for (let i = conv.items.length - 1; i >= 0; i--) {
+    const it = conv.items[i]!;
+    if (it.key !== key) continue;
+    const err = status === 'failed' ? sanitizeLine(error ?? 'not sent') : undefined;
+    if (it.status === status && it.error === err) return state;
+    const items = conv.items.slice();
+    items[i] = { ...it, status, error: err };
+    return withConv(state, { ...conv, items });
+  }
+  return state;
+}

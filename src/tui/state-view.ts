@@ -1,0 +1,98 @@
+// Reducer parts for what the person does with the view: scrolling the
+// conversation, editing the draft, and browsing the messages typed before.
+
+import type { EditAction } from './keys.js';
+import { rowsFromBottom } from './conversation-rows.js';
+import { messageColumns } from './layout.js';
+import { applyEdit as editLine, insertText, lineOf, type EditLine } from './line-edit.js';
+import { currentDraft, type ChatState, type Conversation } from './state.js';
+
+function withSelectedConv(state: ChatState, conv: Conversation): ChatState {
+  const convs = new Map(state.convs);
+  convs.set(conv.peer, conv);
+  return { ...state, convs };
+}
+
+/** Scrolls the open conversation by whole pages: positive goes back to older messages, negative forward. */
+export function scrollBy(state: ChatState, pages: number): ChatState {
+  const peer = state.selected;
+  const conv = peer === null ? undefined : state.convs.get(peer);
+  if (!conv || pages === 0) return state;
+  const rows = state.layout.messageRows;
+  const page = Math.max(1, rows - 2);
+  let target = Math.max(0, conv.scrollBack + pages * page);
+  let wantOlder = conv.wantOlder;
+  if (pages > 0) {
+    const width = messageColumns(state.layout, state.me, conv.peer).textWidth;
+    // Look one page beyond the window, to ask for older messages before they are needed.
+    const seen = rowsFromBottom(conv.items, width, target + rows + page);
+    if (seen.reachedTop) {
+      target = Math.min(target, Math.max(0, seen.rows - rows));
+      if (conv.history === 'partial') wantOlder = true;
+    }
+  }
+  const newBelow = target === 0 ? 0 : conv.newBelow;
+  if (target === conv.scrollBack && wantOlder === conv.wantOlder && newBelow === conv.newBelow) return state;
+  return withSelectedConv(state, { ...conv, scrollBack: target, wantOlder, newBelow });
+}
+
+/** Back to the newest message (End), with the cursor at the end of the draft. */
+export function scrollToEnd(state: ChatState): ChatState {
+  const peer = state.selected;
+  const conv = peer === null ? undefined : state.convs.get(peer);
+  let next = state;
+  if (conv && (conv.scrollBack !== 0 || conv.newBelow !== 0)) {
+    next = withSelectedConv(state, { ...conv, scrollBack: 0, newBelow: 0 });
+  }
+  return setDraft(next, editLine(currentDraft(next), 'end'));
+}
+
+function setDraft(state: ChatState, line: EditLine, keepBrowsing = false): ChatState {
+  const peer = state.selected;
+  if (peer === null) return state;
+  const old = state.drafts.get(peer);
+  const browsingReset = !keepBrowsing && state.inputPos !== null;
+  if (old === line && !browsingReset) return state;
+  if (!old && line.text === '' && line.cursor === 0 && !browsingReset) return state;
+  const drafts = new Map(state.drafts);
+  drafts.set(peer, line);
+  return browsingReset ? { ...state, drafts, inputPos: null, inputStash: null } : { ...state, drafts };
+}
+
+/** Typed or pasted text goes into the draft at the cursor. */
+export function applyTyping(state: ChatState, text: string): ChatState {
+  if (state.selected === null || text === '') return state;
+  return setDraft(state, insertText(currentDraft(state), text));
+}
+
+/** A line-editing key on the draft. */
+export function applyEdit(state: ChatState, action: EditAction): ChatState {
+  if (state.selected === null) return state;
+  const draft = currentDraft(state);
+  const next = editLine(draft, action);
+  return next === draft ? state : setDraft(state, next, true);
+}
+
+/** Up (-1) and Down (+1) in the compose box: the messages typed before, like a shell. */
+export function browseInputHistory(state: ChatState, direction: -1 | 1): ChatState {
+  if (state.selected === null) return state;
+  const list = state.sentInput;
+  if (direction < 0) {
+    if (list.length === 0) return state;
+    if (state.inputPos === null) {
+      const stash = currentDraft(state);
+      const pos = list.length - 1;
+      return { ...setDraft(state, lineOf(list[pos]!), true), inputPos: pos, inputStash: stash };
+    }
+    if (state.inputPos === 0) return state;
+    const pos = state.inputPos - 1;
+    return { ...setDraft(state, lineOf(list[pos]!), true), inputPos: pos };
+  }
+  if (state.inputPos === null) return state;
+  const pos = state.inputPos + 1;
+  if (pos >= list.length) {
+    const back = state.inputStash ?? lineOf('');
+    return { ...setDraft(state, back, true), inputPos: null, inputStash: null };
+  }
+  return { ...setDraft(state, lineOf(list[pos]!), true), inputPos: pos };
+}

@@ -1,0 +1,210 @@
+// The chat screen's state and the pure reducer that changes it: users and
+// presence, conversations, unread counts, selection, drafts, input history
+// and scrolling. Components only draw this; the session only dispatches to
+// it. Every remote string is sanitized on the way in, once.
+
+import type { DirectoryEntry, Message, OnlineEntry } from '../protocol.js';
+import type { Inbox } from '../client.js';
+import type { EditAction } from './keys.js';
+import { computeLayout, type Layout } from './layout.js';
+import type { EditLine } from './line-edit.js';
+import { applyHistory, applyIncoming, applySendStart, applySendStatus, historyLoading } from './state-messages.js';
+import { applyDirectory, applyPresence, moveSelection, nextUnread, selectUser } from './state-users.js';
+import { applyEdit, applyTyping, browseInputHistory, scrollBy, scrollToEnd } from './state-view.js';
+
+/** Delivery state of a message in the view. */
+export type ItemStatus = 'sent' | 'sending' | 'queued' | 'failed';
+
+/** A message as a conversation holds it; `from` and `text` are sanitized. */
+export interface ChatItem {
+  /** `m<id>` for messages the server numbered, `l<n>` for our own sent ones. */
+  readonly key: string;
+  readonly id: number | null;
+  readonly from: string;
+  readonly text: string;
+  /** Our own message as typed (unsanitized), kept to send it again. */
+  readonly raw?: string;
+  readonly ts: number;
+  readonly status: ItemStatus;
+  /** Why sending failed (sanitized). */
+  readonly error?: string;
+}
+
+/** How much of a conversation's history has been fetched. */
+export type HistoryState = 'unloaded' | 'loading' | 'partial' | 'complete';
+
+/** One conversation: its messages and how it is scrolled. */
+export interface Conversation {
+  readonly peer: string;
+  readonly items: readonly ChatItem[];
+  /** Ids of the numbered items, to drop duplicates. */
+  readonly ids: ReadonlySet<number>;
+  readonly history: HistoryState;
+  /** Rows scrolled back from the newest (0: following new messages). */
+  readonly scrollBack: number;
+  /** Messages that arrived while scrolled back. */
+  readonly newBelow: number;
+  /** The view reached the oldest loaded message and more may exist. */
+  readonly wantOlder: boolean;
+}
+
+/** A user as the list shows them; `nama` and `negara` are sanitized. */
+export interface UserInfo {
+  readonly username: string;
+  readonly nama: string;
+  readonly negara: string;
+  readonly online: boolean;
+  /** Listed by the server's directory (`users`). */
+  readonly listed: boolean;
+}
+
+/** The connection as the status line reports it. */
+export type ConnState =
+  | { kind: 'connecting' }
+  | { kind: 'connected' }
+  | { kind: 'reconnecting'; attempt: number; reason: string }
+  | { kind: 'offline'; reason: string };
+
+/** Everything the chat screen draws. */
+export interface ChatState {
+  readonly me: string;
+  readonly server: string;
+  readonly conn: ConnState;
+  readonly users: ReadonlyMap<string, UserInfo>;
+  /** The users pane, top to bottom. */
+  readonly order: readonly string[];
+  readonly unread: ReadonlyMap<string, number>;
+  readonly convs: ReadonlyMap<string, Conversation>;
+  readonly selected: string | null;
+  /** First user shown in the users pane. */
+  readonly userTop: number;
+  readonly drafts: ReadonlyMap<string, EditLine>;
+  /** Messages typed in this run, oldest first, for Up/Down. */
+  readonly sentInput: readonly string[];
+  /** Position while browsing sentInput (null: not browsing). */
+  readonly inputPos: number | null;
+  /** The draft as it was before browsing began. */
+  readonly inputStash: EditLine | null;
+  readonly layout: Layout;
+  readonly help: boolean;
+  readonly notice: string | null;
+  /** Goes up each time something should ring the bell. */
+  readonly bell: number;
+}
+
+/** Everything that can happen to the chat screen. */
+export type Action =
+  | { type: 'resize'; cols: number; rows: number }
+  | { type: 'conn'; conn: ConnState }
+  | { type: 'poll'; online?: OnlineEntry[]; users?: DirectoryEntry[]; inbox?: Inbox; now?: number }
+  | { type: 'history/loading'; peer: string }
+  | { type: 'history/loaded'; peer: string; messages: Message[]; complete: boolean }
+  | { type: 'history/failed'; peer: string; error?: string }
+  | { type: 'send/start'; peer: string; key: string; text: string; ts: number; queued: boolean; fromCompose?: boolean }
+  | { type: 'send/status'; peer: string; key: string; status: ItemStatus; error?: string }
+  | { type: 'select'; peer: string }
+  | { type: 'move'; delta: number }
+  | { type: 'nextUnread' }
+  | { type: 'scroll'; pages: number }
+  | { type: 'scrollEnd' }
+  | { type: 'type'; text: string }
+  | { type: 'edit'; action: EditAction }
+  | { type: 'inputHistory'; direction: -1 | 1 }
+  | { type: 'help'; open?: boolean }
+  | { type: 'notice'; text: string | null };
+
+/** The state right after login. */
+export function initialState(me: string, server: string, cols = 80, rows = 24): ChatState {
+  return {
+    me,
+    server,
+    conn: { kind: 'connected' },
+    users: new Map(),
+    order: [],
+    unread: new Map(),
+    convs: new Map(),
+    selected: null,
+    userTop: 0,
+    drafts: new Map(),
+    sentInput: [],
+    inputPos: null,
+    inputStash: null,
+    layout: computeLayout(cols, rows),
+    help: false,
+    notice: null,
+    bell: 0,
+  };
+}
+
+/** An empty conversation with `peer`. */
+export function emptyConversation(peer: string): Conversation {
+  return { peer, items: [], ids: new Set(), history: 'unloaded', scrollBack: 0, newBelow: 0, wantOlder: false };
+}
+
+/** The draft of the selected conversation. */
+export function currentDraft(state: ChatState): EditLine {
+  return (state.selected !== null && state.drafts.get(state.selected)) || EMPTY;
+}
+
+const EMPTY: EditLine = Object.freeze({ text: '', cursor: 0 });
+
+/** The reducer. Returns the same state object when an action changes nothing. */
+export function reduce(state: ChatState, action: Action): ChatState {
+  switch (action.type) {
+    case 'resize': {
+      const layout = computeLayout(action.cols, action.rows);
+      if (layout.cols === state.layout.cols && layout.height === state.layout.height) return state;
+      return selectUser({ ...state, layout }, state.selected);
+    }
+    case 'conn':
+      if (sameConn(state.conn, action.conn)) return state;
+      return { ...state, conn: action.conn };
+    case 'poll': {
+      let next = state;
+      if (action.users) next = applyDirectory(next, action.users);
+      if (action.online) next = applyPresence(next, action.online);
+      if (action.inbox) next = applyIncoming(next, action.inbox, action.now ?? Date.now());
+      if (next.selected === null && next.order.length > 0) next = selectUser(next, next.order[0]!);
+      return next;
+    }
+    case 'history/loading':
+      return historyLoading(state, action.peer);
+    case 'history/loaded':
+      return applyHistory(state, action.peer, action.messages, action.complete);
+    case 'history/failed':
+      return applyHistory(state, action.peer, null, false, action.error);
+    case 'send/start':
+      return applySendStart(state, action);
+    case 'send/status':
+      return applySendStatus(state, action.peer, action.key, action.status, action.error);
+    case 'select':
+      return selectUser(state, action.peer);
+    case 'move':
+      return moveSelection(state, action.delta);
+    case 'nextUnread':
+      return nextUnread(state);
+    case 'scroll':
+      return scrollBy(state, action.pages);
+    case 'scrollEnd':
+      return scrollToEnd(state);
+    case 'type':
+      return applyTyping(state, action.text);
+    case 'edit':
+      return applyEdit(state, action.action);
+    case 'inputHistory':
+      return browseInputHistory(state, action.direction);
+    case 'help': {
+      const open = action.open ?? !state.help;
+      return open === state.help ? state : { ...state, help: open };
+    }
+    case 'notice':
+      return action.text === state.notice ? state : { ...state, notice: action.text };
+  }
+}
+
+function sameConn(a: ConnState, b: ConnState): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'reconnecting' && b.kind === 'reconnecting') return a.attempt === b.attempt && a.reason === b.reason;
+  if (a.kind === 'offline' && b.kind === 'offline') return a.reason === b.reason;
+  return true;
+}

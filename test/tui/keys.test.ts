@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CHAT_BINDINGS, EDIT_BINDINGS, chatActionFor, decodeInput, editActionFor, keyLabel } from '../../src/tui/keys.js';
+
+const names: Array<[string, string]> = [
+  ['\r', 'enter'],
+  ['\n', 'enter'],
+  ['\t', 'tab'],
+  ['\x7f', 'backspace'],
+  ['\b', 'backspace'],
+  ['\x1b', 'escape'],
+  ['\x03', 'ctrl+c'],
+  ['\x0e', 'ctrl+n'],
+  ['\x10', 'ctrl+p'],
+  ['\x12', 'ctrl+r'],
+  ['\x17', 'ctrl+w'],
+  ['\x1b[A', 'up'],
+  ['\x1b[B', 'down'],
+  ['\x1bOA', 'up'],
+  ['\x1b[1;3A', 'alt+up'],
+  ['\x1b[1;3B', 'alt+down'],
+  ['\x1b\x1b[A', 'alt+up'],
+  ['\x1b[1;5C', 'ctrl+right'],
+  ['\x1b[5~', 'pageup'],
+  ['\x1b[6~', 'pagedown'],
+  ['\x1b[F', 'end'],
+  ['\x1b[4~', 'end'],
+  ['\x1b[8~', 'end'],
+  ['\x1bOF', 'end'],
+  ['\x1b[H', 'home'],
+  ['\x1b[1~', 'home'],
+  ['\x1b[3~', 'delete'],
+  ['\x1bOP', 'f1'],
+  ['\x1b[11~', 'f1'],
+  ['\x1b[[A', 'f1'],
+  ['\x1b[Z', 'shift+tab'],
+  ['\x1ba', 'alt+a'],
+  ['\x1bA', 'alt+a'],
+  ['\x1b\x7f', 'alt+backspace'],
+  ['\x1b[99~', 'unknown'],
+];
+
+for (const [seq, name] of names) {
+  test(`decodeInput ${JSON.stringify(seq)} -> ${name}`, () => {
+    assert.deepEqual(decodeInput(seq), [{ name }]);
+  });
+}
+
+test('decodeInput splits a burst of text and control keys in order', () => {
+  assert.deepEqual(decodeInput('hello\rwor\x7fld'), [
+    { name: 'text', text: 'hello' },
+    { name: 'enter' },
+    { name: 'text', text: 'wor' },
+    { name: 'backspace' },
+    { name: 'text', text: 'ld' },
+  ]);
+});
+
+test('decodeInput keeps wide text whole and drops C1 characters', () => {
+  assert.deepEqual(decodeInput('你好👍\x9b2J'), [{ name: 'text', text: '你好👍2J' }]);
+});
+
+test('chat bindings: Ctrl+N/P and Alt+Up/Down switch users, ? opens help only on an empty line', () => {
+  assert.equal(chatActionFor({ name: 'ctrl+n' }, false), 'nextUser');
+  assert.equal(chatActionFor({ name: 'alt+down' }, false), 'nextUser');
+  assert.equal(chatActionFor({ name: 'ctrl+p' }, false), 'prevUser');
+  assert.equal(chatActionFor({ name: 'alt+up' }, false), 'prevUser');
+  assert.equal(chatActionFor({ name: 'alt+a' }, false), 'nextUnread');
+  assert.equal(chatActionFor({ name: 'f1' }, false), 'help');
+  assert.equal(chatActionFor({ name: 'text', text: '?' }, true), 'help');
+  assert.equal(chatActionFor({ name: 'text', text: '?' }, false), undefined);
+  assert.equal(chatActionFor({ name: 'text', text: 'n' }, true), undefined);
+});
+
+test('edit bindings and chat bindings do not fight over a key (except End, which does both on purpose)', () => {
+  const chatKeys = new Set(CHAT_BINDINGS.flatMap((b) => b.keys));
+  const shared = EDIT_BINDINGS.flatMap((b) => b.keys).filter((k) => chatKeys.has(k));
+  assert.deepEqual(shared, ['end']);
+  assert.equal(editActionFor({ name: 'ctrl+w' }), 'deleteWordBack');
+  assert.equal(editActionFor({ name: 'text', text: 'a' }), undefined);
+});
+
+test('keyLabel writes keys for people', () => {
+  assert.equal(keyLabel('ctrl+n'), 'Ctrl+N');
+  assert.equal(keyLabel('alt+down'), 'Alt+Down');
+  assert.equal(keyLabel('pageup'), 'PgUp');
+  assert.equal(keyLabel('f1'), 'F1');
+  assert.equal(keyLabel('?'), '?');
+});
