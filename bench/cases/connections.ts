@@ -1,0 +1,172 @@
+// Many connections: case "polling" (10,000 connections polling online and
+// inbox once a second each, open loop) and case "idle" (10,000 authenticated
+// connections doing nothing: what each one costs the server in memory).
+
+import { alternate, sleep, type BenchCase, type CaseContext } from '../lib/case.js';
+import { login } from '../lib/fixture.js';
+import { LoadGroup } from '../lib/load.js';
+import { medians, row, type CaseReport, type Figures } from '../lib/report.js';
+import { startServer, type RunningServer, type ServerKind } from '../lib/servers.js';
+
+const CONNECTIONS = 10_000;
+const USERS = 100;
+const WORKERS = 4;
+/** Each worker connects from its own 127.0.0.x; the server's per-address cap is raised to match. */
+const SERVER_ARGS = ['--max-connections-per-ip', String(CONNECTIONS)];
+
+/** Samples a server's RSS every 250 ms until stopped; returns the highest seen (KiB). */
+function rssPeak(server: RunningServer): { stop(): number } {
+  let peak = server.rssKiB();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, server.rssKiB());
+  }, 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, server.rssKiB());
+    },
+  };
+}
+
+async function pollingRun(ctx: CaseContext, kind: ServerKind): Promise<Figures> {
+  const server = await startServer(kind, { fixtureDb: ctx.fixture.db, args: SERVER_ARGS });
+  try {
+    const sessions = await login(server.host, server.port, 0, USERS);
+    const warmupMs = ctx.quick ? 2000 : 3000;
+    const measureMs = ctx.quick ? 5000 : 10_000;
+    const load = await LoadGroup.open({
+      host: server.host,
+      port: server.port,
+      sessions,
+      connections: CONNECTIONS,
+      workers: WORKERS,
+      addressesPerWorker: 1,
+      mode: 'open',
+      batch: ['online', 'inbox'],
+      periodMs: 1000,
+      warmupMs,
+      measureMs,
+    });
+    try {
+      const cpu0 = server.cpuMs();
+      const peak = rssPeak(server);
+      const r = await load.run();
+      const rssMiB = peak.stop() / 1024;
+      if (r.errorSamples.length) ctx.log(`  errors: ${r.errorSamples.join('; ')}`);
+      return {
+        connections: r.connected,
+        requestsPerSec: Math.round(r.requestsPerSec),
+        p50Ms: r.latencyMs.p50,
+        p90Ms: r.latencyMs.p90,
+        p99Ms: r.latencyMs.p99,
+        maxMs: r.latencyMs.max,
+        errors: r.errors,
+        rssMiB: Math.round(rssMiB),
+        serverCores: Math.round(((server.cpuMs() - cpu0) / (warmupMs + measureMs)) * 100) / 100,
+        generatorCores: Math.round(r.generatorCores * 100) / 100,
+        generatorLagP99Ms: Math.round(r.generatorLagP99Ms * 10) / 10,
+      };
+    } finally {
+      await load.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Case 3: 10,000 polling connections, 20,000 requests/s offered. */
+export const pollingCase: BenchCase = {
+  name: 'polling',
+  title: '3. 10k conns polling 1/s, open loop',
+  async run(ctx): Promise<CaseReport> {
+    const runs = await alternate(ctx, 'polling', (kind) => pollingRun(ctx, kind), (f) =>
+      `${f.connections} conns  ${f.requestsPerSec} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}  rss ${f.rssMiB} MiB  server ${f.serverCores} cores  lag p99 ${f.generatorLagP99Ms} ms`,
+    );
+    const b = medians(runs.baseline);
+    const c = medians(runs.chatbox);
+    return {
+      name: 'polling',
+      title: this.title,
+      parameters: { connections: CONNECTIONS, users: USERS, loadWorkers: WORKERS, pollEveryMs: 1000, batch: ['online', 'inbox'], loop: 'open', serverArgs: SERVER_ARGS },
+      runs,
+      rows: [
+        row('requests/s', 'req/s', b, c, 'requestsPerSec', { ratio: true }),
+        row('p50 latency', 'ms', b, c, 'p50Ms', { ratio: true }),
+        row('p99 latency', 'ms', b, c, 'p99Ms', { ratio: true, target: { text: '< 50 ms', met: (v) => v < 50 } }),
+        row('errors', '', b, c, 'errors', { target: { text: '0', met: (v) => v === 0 } }),
+        row('server RSS (peak)', 'MiB', b, c, 'rssMiB', { ratio: true, target: { text: '< 400 MiB', met: (v) => v < 400 } }),
+        row('server CPU', 'cores', b, c, 'serverCores', { ratio: true }),
+      ],
+      notes: [
+        `${USERS} users logged in once each, ${CONNECTIONS / USERS} connections per user; every connection sends "online" and "inbox" together once a second, at a random phase.`,
+        'Latency is timed from when each batch was written; generatorLagP99Ms shows how late the generator itself sent against its schedule.',
+      ],
+    };
+  },
+};
+
+async function idleRun(ctx: CaseContext, kind: ServerKind): Promise<Figures> {
+  const server = await startServer(kind, { fixtureDb: ctx.fixture.db, args: SERVER_ARGS });
+  try {
+    const sessions = await login(server.host, server.port, 0, USERS);
+    await sleep(1000);
+    const before = server.rssKiB();
+    const load = await LoadGroup.open({
+      host: server.host,
+      port: server.port,
+      sessions,
+      connections: CONNECTIONS,
+      workers: WORKERS,
+      addressesPerWorker: 1,
+      mode: 'idle',
+      warmupMs: 0,
+      measureMs: 0,
+    });
+    try {
+      // Let the burst's garbage go and the heap settle before reading.
+      await sleep(ctx.quick ? 2000 : 3000);
+      const after = server.rssKiB();
+      const r = await load.run();
+      if (r.errorSamples.length) ctx.log(`  errors: ${r.errorSamples.join('; ')}`);
+      return {
+        connections: load.connected,
+        rssBeforeMiB: Math.round(before / 102.4) / 10,
+        rssAfterMiB: Math.round(after / 102.4) / 10,
+        perConnectionKB: Math.round(((after - before) * 1024) / load.connected / 10) / 100,
+        errors: r.errors,
+      };
+    } finally {
+      await load.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Case 4: memory per idle authenticated connection. */
+export const idleCase: BenchCase = {
+  name: 'idle',
+  title: '4. 10k idle authenticated conns',
+  async run(ctx): Promise<CaseReport> {
+    const runs = await alternate(ctx, 'idle', (kind) => idleRun(ctx, kind), (f) =>
+      `${f.connections} conns  rss ${f.rssBeforeMiB} -> ${f.rssAfterMiB} MiB  ${f.perConnectionKB} KB/conn  errors ${f.errors}`,
+    );
+    const b = medians(runs.baseline);
+    const c = medians(runs.chatbox);
+    return {
+      name: 'idle',
+      title: this.title,
+      parameters: { connections: CONNECTIONS, users: USERS, loadWorkers: WORKERS, serverArgs: SERVER_ARGS },
+      runs,
+      rows: [
+        row('memory per connection', 'KB', b, c, 'perConnectionKB', { ratio: true, target: { text: '< 10 KB', met: (v) => v < 10 } }),
+        row('server RSS with all connected', 'MiB', b, c, 'rssAfterMiB', { ratio: true }),
+        row('errors', '', b, c, 'errors', { target: { text: '0', met: (v) => v === 0 } }),
+      ],
+      notes: [
+        'Each connection sends one "inbox" with a shared token (so it holds a session), gets its reply, then stays silent.',
+        'Memory per connection = (RSS with every connection open, after 3 s of quiet − RSS before connecting) / connections; KB = 1000 bytes.',
+      ],
+    };
+  },
+};

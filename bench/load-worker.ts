@@ -1,0 +1,287 @@
+// A load generator process: opens its share of connections over raw sockets,
+// drives them as its plan says (closed loop, open loop or idle) and reports a
+// latency histogram. Forked by the orchestrator; talks to it over IPC.
+//
+// Replies are not parsed: a reply ends at its second `\n` (JSON never holds a
+// raw line break, so only the `\r\n\r\n` terminator does), and byte 12 of a
+// frame is `O` for `{"status": "OK"` or `E` for `{"status": "ERROR"`.
+
+import net from 'node:net';
+import type { Command, FromWorker, LoadPlan, ToWorker, WorkerResult } from './lib/plan.js';
+import { Histogram } from './lib/stats.js';
+
+const STATUS_OFFSET = 12;
+const O = 0x4f;
+
+let plan: LoadPlan;
+const conns: Conn[] = [];
+const latency = new Histogram();
+const lag = new Histogram();
+let replies = 0;
+let errors = 0;
+const errorSamples: string[] = [];
+let windowStart = Infinity;
+let windowEnd = Infinity;
+let running = false;
+let seq = 0;
+
+function send(msg: FromWorker): void {
+  process.send!(msg);
+}
+
+function noteError(what: string): void {
+  errors++;
+  if (errorSamples.length < 5) errorSamples.push(what);
+}
+
+/** One load connection: a FIFO of send times matched to replies in order. */
+class Conn {
+  readonly sentAt: number[] = [];
+  private head = 0;
+  private frameBytes = 0;
+  private statusSeen = false;
+  private statusOk = false;
+  private newlines = 0;
+  dead = false;
+  /** Open loop: when this connection's next batch is due. */
+  due = 0;
+
+  constructor(
+    readonly socket: net.Socket,
+    readonly token: string,
+    private readonly onReply: (conn: Conn) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (!this.dead && running) noteError(`socket: ${err.code ?? err.message}`);
+      this.dead = true;
+    });
+    socket.on('close', () => {
+      if (!this.dead && running) noteError('closed by server');
+      this.dead = true;
+    });
+  }
+
+  get outstanding(): number {
+    return this.sentAt.length - this.head;
+  }
+
+  write(lines: string, count: number, now: number): void {
+    if (this.dead) return;
+    for (let i = 0; i < count; i++) this.sentAt.push(now);
+    this.socket.write(lines);
+  }
+
+  private onData(chunk: Buffer): void {
+    let pos = 0;
+    for (;;) {
+      if (!this.statusSeen) {
+        const at = pos + (STATUS_OFFSET - this.frameBytes);
+        if (at < chunk.length) {
+          this.statusOk = chunk[at] === O;
+          this.statusSeen = true;
+        }
+      }
+      const nl = chunk.indexOf(10, pos);
+      if (nl === -1) {
+        this.frameBytes += chunk.length - pos;
+        return;
+      }
+      if (this.newlines === 0) {
+        this.newlines = 1;
+        this.frameBytes += nl + 1 - pos;
+      } else {
+        this.newlines = 0;
+        this.frameBytes = 0;
+        this.statusSeen = false;
+        this.complete(this.statusOk);
+      }
+      pos = nl + 1;
+    }
+  }
+
+  private complete(ok: boolean): void {
+    const now = performance.now();
+    const at = this.sentAt[this.head++];
+    if (this.head > 1024) {
+      this.sentAt.splice(0, this.head);
+      this.head = 0;
+    }
+    if (at === undefined) {
+      noteError('reply without a request');
+      return;
+    }
+    if (at >= windowStart && at < windowEnd) {
+      replies++;
+      latency.record((now - at) * 1000);
+      if (!ok) noteError('ERROR reply');
+    }
+    this.onReply(this);
+  }
+}
+
+function line(cmd: Command, token: string): string {
+  if (cmd === 'send') {
+    const to = plan.peers[Math.floor(Math.random() * plan.peers.length)]!;
+    return `send ${token} ${to} bench message number ${++seq} with some text\r\n`;
+  }
+  return `${cmd} ${token}\r\n`;
+}
+
+function pickCommand(weights: [Command, number][], total: number): Command {
+  let r = Math.random() * total;
+  for (const [cmd, w] of weights) {
+    r -= w;
+    if (r < 0) return cmd;
+  }
+  return weights[weights.length - 1]![0];
+}
+
+async function connectAll(): Promise<{ connected: number; failed: number; samples: string[] }> {
+  const samples: string[] = [];
+  let failed = 0;
+  let next = 0;
+  const onReply = plan.mode === 'closed' ? closedNext : (): void => {};
+  const one = async (): Promise<void> => {
+    while (next < plan.tokens.length) {
+      const i = next++;
+      const localAddress = plan.localAddresses[i % plan.localAddresses.length]!;
+      try {
+        const socket = await new Promise<net.Socket>((resolve, reject) => {
+          const s = net.connect({ host: plan.host, port: plan.port, localAddress });
+          s.once('connect', () => {
+            s.off('error', reject);
+            resolve(s);
+          });
+          s.once('error', reject);
+        });
+        conns.push(new Conn(socket, plan.tokens[i]!, onReply));
+      } catch (err) {
+        failed++;
+        if (samples.length < 5) samples.push(`connect: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: plan.connectConcurrency }, one));
+  return { connected: conns.length, failed, samples };
+}
+
+// --- closed loop ---
+
+let mixWeights: [Command, number][] = [];
+let mixTotal = 0;
+
+function closedNext(conn: Conn): void {
+  if (!running || conn.outstanding > 0) return;
+  conn.write(line(pickCommand(mixWeights, mixTotal), conn.token), 1, performance.now());
+}
+
+// --- open loop ---
+
+let batchLines: Map<Conn, string> = new Map();
+
+/** Sends every batch that is due, then sleeps until the next one. */
+function openTick(): void {
+  if (!running) return;
+  const now = performance.now();
+  const period = plan.periodMs!;
+  const count = plan.batch!.length;
+  let soonest = Infinity;
+  for (const c of conns) {
+    if (c.due <= now) {
+      lag.record((now - c.due) * 1000);
+      c.write(batchLines.get(c)!, count, now);
+      // Keep the schedule: a late batch does not shift the ones after it.
+      c.due += period * Math.max(1, Math.ceil((now - c.due) / period));
+    }
+    if (c.due < soonest) soonest = c.due;
+  }
+  setTimeout(openTick, Math.max(0, soonest - performance.now()));
+}
+
+async function waitOutstanding(limitMs: number): Promise<void> {
+  const until = performance.now() + limitMs;
+  while (performance.now() < until && conns.some((c) => !c.dead && c.outstanding > 0)) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function go(): Promise<void> {
+  if (plan.mode === 'idle') {
+    // Idle connections have nothing to time: report what went wrong while they were held.
+    send({ type: 'result', result: { latency: latency.toData(), lag: lag.toData(), replies, errors, errorSamples, windowMs: 0, cpuMs: 0 } });
+    return;
+  }
+  const t0 = performance.now();
+  windowStart = t0 + plan.warmupMs;
+  windowEnd = windowStart + plan.measureMs;
+  running = true;
+  if (plan.mode === 'closed') {
+    mixWeights = Object.entries(plan.mix ?? {}).filter(([, w]) => w! > 0) as [Command, number][];
+    mixTotal = mixWeights.reduce((s, [, w]) => s + w, 0);
+    for (const c of conns) closedNext(c);
+  } else if (plan.mode === 'open') {
+    batchLines = new Map(conns.map((c) => [c, plan.batch!.map((cmd) => line(cmd, c.token)).join('')]));
+    for (const c of conns) c.due = t0 + Math.random() * plan.periodMs!;
+    openTick();
+  }
+  await new Promise((r) => setTimeout(r, windowStart - performance.now()));
+  const cpu0 = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, Math.max(0, windowEnd - performance.now())));
+  const cpu = process.cpuUsage(cpu0);
+  running = false;
+  // Replies to requests sent inside the window still count; a missing one is an error.
+  await waitOutstanding(5000);
+  const missing = conns.reduce((n, c) => n + c.outstanding, 0);
+  if (missing > 0) {
+    noteError(`${missing} replies missing 5 s after the window`);
+    errors += missing - 1;
+  }
+  const result: WorkerResult = {
+    latency: latency.toData(),
+    lag: lag.toData(),
+    replies,
+    errors,
+    errorSamples,
+    windowMs: plan.measureMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
+  send({ type: 'result', result });
+}
+
+async function startIdle(): Promise<number> {
+  running = true;
+  windowStart = 0;
+  windowEnd = Infinity;
+  for (const c of conns) c.write(line('inbox', c.token), 1, performance.now());
+  await waitOutstanding(60_000);
+  running = false;
+  return conns.filter((c) => c.outstanding > 0).length;
+}
+
+process.on('message', (msg: ToWorker) => {
+  void (async () => {
+    try {
+      if (msg.type === 'plan') {
+        plan = msg.plan;
+        const { connected, failed, samples } = await connectAll();
+        if (plan.mode === 'idle') {
+          const unanswered = await startIdle();
+          if (unanswered > 0) samples.push(`${unanswered} first requests unanswered`);
+          running = true;
+        }
+        send({ type: 'ready', connected, failed, errorSamples: [...samples, ...errorSamples] });
+      } else if (msg.type === 'go') {
+        await go();
+      } else if (msg.type === 'quit') {
+        running = false;
+        for (const c of conns) c.socket.destroy();
+        process.disconnect();
+        setTimeout(() => process.exit(0), 200).unref();
+      }
+    } catch (err) {
+      send({ type: 'fatal', message: (err as Error).stack ?? String(err) });
+    }
+  })();
+});
