@@ -1,0 +1,108 @@
+// The whole chat screen drawn from the state: users pane, conversation (or
+// help), a rule with the scroll hint, the compose box and the status line.
+// The root box is one row shorter than the terminal: Ink 6.8 clears and
+// redraws the whole screen when its output reaches the terminal's height.
+
+import { Box, Text } from 'ink';
+import { memo, useMemo } from 'react';
+import { messageColumns } from '../layout.js';
+import { currentDraft, type ChatState } from '../state.js';
+import { textWidth } from '../wrap.js';
+import { Compose } from './Compose.js';
+import { Conversation } from './Conversation.js';
+import { Help } from './Help.js';
+import { StatusBar } from './StatusBar.js';
+import { UserList } from './UserList.js';
+
+const Rule = memo(function Rule({ width, junction, hint }: { width: number; junction: number; hint: string }) {
+  const left = junction > 0 ? '─'.repeat(junction) + '┴' : '';
+  const hintText = hint ? ` ${hint} ` : '';
+  const rest = Math.max(0, width - textWidth(left) - textWidth(hintText) - 2);
+  return (
+    <Text dimColor={!hint} wrap="truncate">
+      <Text dimColor>{left}──</Text>
+      {hintText ? <Text color="yellow">{hintText}</Text> : null}
+      <Text dimColor>{'─'.repeat(rest)}</Text>
+    </Text>
+  );
+});
+
+/** Props of the chat screen drawing. */
+export interface ChatViewProps {
+  state: ChatState;
+  quitting?: boolean;
+}
+
+/** Draws the chat state. */
+export const ChatView = memo(function ChatView({ state, quitting = false }: ChatViewProps) {
+  const { layout, selected, me } = state;
+  const conv = selected === null ? undefined : state.convs.get(selected);
+  const columns = useMemo(() => messageColumns(layout, me, selected ?? ''), [layout, me, selected]);
+  let unreadElsewhere = 0;
+  for (const [name, n] of state.unread) if (name !== selected) unreadElsewhere += n;
+  if (layout.tooSmall) {
+    return (
+      <Box width={layout.cols} height={layout.height}>
+        <Text wrap="truncate">Terminal too small: make it at least 30×7.</Text>
+      </Box>
+    );
+  }
+  const border = layout.usersWidth > 0 ? 1 : 0;
+  const inner = layout.convWidth - border - 2;
+  let hint = '';
+  if (conv && conv.scrollBack > 0) {
+    hint = conv.newBelow > 0 ? `↓ ${conv.newBelow} new below · End to jump` : 'scrolled back · End for newest';
+  }
+  return (
+    <Box flexDirection="column" width={layout.cols} height={layout.height}>
+      <Box flexDirection="row" height={layout.mainHeight}>
+        {layout.usersWidth > 0 ? (
+          <UserList
+            users={state.users}
+            order={state.order}
+            unread={state.unread}
+            selected={selected}
+            top={state.userTop}
+            width={layout.usersWidth}
+            rows={layout.userRows}
+          />
+        ) : null}
+        <Box
+          width={layout.convWidth}
+          flexShrink={0}
+          borderStyle="single"
+          borderColor="gray"
+          borderTop={false}
+          borderRight={false}
+          borderBottom={false}
+          borderLeft={border > 0}
+        >
+          {state.help ? (
+            <Help width={inner + 2} height={layout.mainHeight} />
+          ) : (
+            <Conversation
+              conv={conv}
+              peer={selected}
+              user={selected === null ? undefined : state.users.get(selected)}
+              me={me}
+              width={inner}
+              rows={layout.messageRows}
+              columns={columns}
+            />
+          )}
+        </Box>
+      </Box>
+      <Rule width={layout.cols} junction={layout.usersWidth} hint={hint} />
+      <Compose peer={selected} draft={currentDraft(state)} width={layout.cols} offline={state.conn.kind !== 'connected'} />
+      <StatusBar
+        me={me}
+        server={state.server}
+        conn={state.conn}
+        notice={state.notice}
+        unreadElsewhere={unreadElsewhere}
+        quitting={quitting}
+        width={layout.cols}
+      />
+    </Box>
+  );
+});

@@ -1,0 +1,123 @@
+// The conversation pane: a title with the peer's name and presence, then
+// the visible window of messages (`HH:MM  nick │ text`, wrapped), bottom
+// aligned like a chat. Only the rows on screen are built.
+
+import { Box, Text } from 'ink';
+import { memo, type ReactNode } from 'react';
+import { windowRows, type ConvRow } from '../conversation-rows.js';
+import { clock, dayLabel } from '../format.js';
+import type { MessageColumns } from '../layout.js';
+import type { Conversation as Conv, UserInfo } from '../state.js';
+import { padStart, textWidth, truncate } from '../wrap.js';
+
+/** Props of the conversation pane. */
+export interface ConversationProps {
+  conv: Conv | undefined;
+  peer: string | null;
+  user: UserInfo | undefined;
+  me: string;
+  /** Inner width (without border and margins) and rows for messages. */
+  width: number;
+  rows: number;
+  columns: MessageColumns;
+}
+
+const SEPARATOR: Record<string, { glyph: string; color?: string }> = {
+  sent: { glyph: '│' },
+  sending: { glyph: '┆', color: 'gray' },
+  queued: { glyph: '┆', color: 'yellow' },
+  failed: { glyph: '✗', color: 'red' },
+};
+
+function Row({ row, me, columns, width }: { row: ConvRow; me: string; columns: MessageColumns; width: number }) {
+  if (row.kind === 'day') {
+    const label = ` ${dayLabel(row.ts)} `;
+    const side = Math.max(0, width - textWidth(label));
+    const left = Math.floor(side / 2);
+    return (
+      <Text dimColor wrap="truncate">
+        {'─'.repeat(left)}
+        {label}
+        {'─'.repeat(side - left)}
+      </Text>
+    );
+  }
+  const item = row.item;
+  const indent = ' '.repeat(columns.prefixWidth);
+  if (row.kind === 'error') {
+    return (
+      <Text color="red" wrap="truncate">
+        {indent}
+        {truncate(`✗ not sent: ${item.error ?? 'failed'} · Ctrl+R retries`, columns.textWidth)}
+      </Text>
+    );
+  }
+  const mine = item.from === me;
+  const sep = SEPARATOR[item.status] ?? SEPARATOR['sent']!;
+  const pending = item.status === 'sending' || item.status === 'queued';
+  return (
+    <Text wrap="truncate">
+      {row.first ? (
+        <>
+          <Text dimColor>{clock(item.ts)} </Text>
+          <Text color={mine ? 'cyan' : 'magenta'} bold={!mine}>
+            {padStart(item.from, columns.nickWidth)}
+          </Text>
+        </>
+      ) : (
+        ' '.repeat(6 + columns.nickWidth)
+      )}
+      <Text color={sep.color} dimColor={!sep.color}>
+        {' '}
+        {sep.glyph}{' '}
+      </Text>
+      <Text dimColor={pending}>{row.text}</Text>
+    </Text>
+  );
+}
+
+function Title({ peer, user, width, conv }: { peer: string | null; user: UserInfo | undefined; width: number; conv: Conv | undefined }) {
+  if (peer === null) return <Text dimColor>{' '}</Text>;
+  const details = [user?.nama, user?.negara].filter((s) => s).join(' · ');
+  const presence = user?.online ? '● online' : '○ offline';
+  const right = conv?.history === 'loading' ? 'loading…' : '';
+  const nameW = textWidth(peer);
+  const room = Math.max(0, width - nameW - textWidth(presence) - textWidth(right) - 6);
+  return (
+    <Text wrap="truncate">
+      <Text bold>{peer}</Text>
+      {details && room > 2 ? <Text dimColor>{'  ' + truncate(details, room)}</Text> : null}
+      <Text color={user?.online ? 'green' : 'gray'}>{'  ' + presence}</Text>
+      {right ? <Text dimColor>{'  ' + right}</Text> : null}
+    </Text>
+  );
+}
+
+/** The conversation pane. */
+export const Conversation = memo(function Conversation(props: ConversationProps) {
+  const { conv, peer, user, me, width, rows, columns } = props;
+  let body: ReactNode;
+  if (peer === null) {
+    body = <Text dimColor>No one to talk to yet. Users appear here as they come online.</Text>;
+  } else if (!conv || conv.items.length === 0) {
+    const loading = !conv || conv.history === 'loading' || conv.history === 'unloaded';
+    body = <Text dimColor>{loading ? 'Loading…' : `No messages yet. Say hello to ${peer}!`}</Text>;
+  } else {
+    const win = windowRows(conv.items, conv.scrollBack, rows, columns.textWidth);
+    body = (
+      <>
+        {win.rows.map((row) => (
+          <Row key={row.key} row={row} me={me} columns={columns} width={width} />
+        ))}
+      </>
+    );
+  }
+  return (
+    <Box flexDirection="column" width={width + 2} paddingLeft={1} paddingRight={1} flexShrink={0}>
+      <Title peer={peer} user={user} width={width} conv={conv} />
+      <Box flexDirection="column" height={rows} justifyContent="flex-end" overflow="hidden">
+        {body}
+      </Box>
+    </Box>
+  );
+});

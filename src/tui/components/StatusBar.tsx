@@ -1,0 +1,54 @@
+// The status line: who you are, the server, the connection, a notice or a
+// short key help, and unread messages elsewhere.
+
+import { Text } from 'ink';
+import { memo } from 'react';
+import type { ConnState } from '../state.js';
+import { padEnd, textWidth, truncate } from '../wrap.js';
+
+/** Props of the status line. */
+export interface StatusBarProps {
+  me: string;
+  server: string;
+  conn: ConnState;
+  notice: string | null;
+  /** Unread messages in conversations other than the open one. */
+  unreadElsewhere: number;
+  quitting: boolean;
+  width: number;
+}
+
+function connText(conn: ConnState): { text: string; color: string } {
+  switch (conn.kind) {
+    case 'connected':
+      return { text: '● connected', color: 'green' };
+    case 'connecting':
+      return { text: '◌ connecting…', color: 'yellow' };
+    case 'reconnecting':
+      return { text: `◌ reconnecting… (${conn.reason})`, color: 'yellow' };
+    case 'offline':
+      return { text: `✗ ${conn.reason}`, color: 'red' };
+  }
+}
+
+const HELP = 'F1 keys · ^N/^P switch · PgUp/PgDn scroll · ^C quit';
+
+/** The status line. */
+export const StatusBar = memo(function StatusBar({ me, server, conn, notice, unreadElsewhere, quitting, width }: StatusBarProps) {
+  const who = ` ${me} @ ${server} `;
+  const c = quitting ? { text: '◌ logging out…', color: 'yellow' } : connText(conn);
+  const unread = unreadElsewhere > 0 ? ` ✉ ${unreadElsewhere} unread (Alt+A) ` : '';
+  const used = textWidth(who) + textWidth(c.text) + 4 + textWidth(unread);
+  const rest = Math.max(0, width - used);
+  const tail = padEnd(notice ? ` ${notice}` : ` ${HELP}`, rest);
+  return (
+    <Text wrap="truncate" backgroundColor="blue" color="white">
+      <Text bold>{truncate(who, Math.max(8, width - 20))}</Text>
+      <Text>│ </Text>
+      <Text color={c.color === 'green' ? 'greenBright' : c.color === 'red' ? 'redBright' : 'yellowBright'}>{c.text}</Text>
+      <Text> │</Text>
+      {unread ? <Text color="yellowBright" bold>{unread}</Text> : null}
+      <Text color={notice ? 'yellowBright' : 'white'}>{tail}</Text>
+    </Text>
+  );
+});

@@ -1,0 +1,24 @@
+// `chatbox` / `chatbox chat`: checks the arguments and the terminal, then
+// loads and runs the full-screen client.
+
+import { fatal } from '../args.js';
+import { CHAT_USAGE, parseChatOptions } from './options.js';
+
+/** Entry point of the full-screen chat; resolves with the exit status. */
+export async function chatCommand(argv: string[]): Promise<number> {
+  const options = parseChatOptions(argv);
+  if (options === 'help') {
+    process.stdout.write(CHAT_USAGE);
+    return 0;
+  }
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw fatal('the full-screen chat needs a terminal (stdin and stdout must be a TTY); for scripts use `chatbox cli`');
+  }
+  // Ink draws nothing when it believes it runs under CI; this is an interactive terminal.
+  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = '0';
+  const { runChat } = await import('./run.js');
+  const code = await runChat(options);
+  // Whatever might still hold the event loop open must not keep a finished chat alive.
+  setTimeout(() => process.exit(code), 1500).unref();
+  return code;
+}

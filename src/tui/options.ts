@@ -1,0 +1,79 @@
+// Command-line options of the two clients, from flags and CHATBOX_*
+// variables. Connection options live in one table and one function
+// (CONNECT_FLAGS, connectOptionsFrom) that both clients share: a new way of
+// connecting (TLS, a CA file) is one entry there and one line there.
+
+import type { ConnectOptions } from '../client.js';
+import { DEFAULT_PORT, isValidUsername } from '../protocol.js';
+import { UsageError, flagOrEnv, parseFlags, parseIntSetting, parsePort } from '../args.js';
+
+/** Flags about where the server is, shared by `chatbox` and `chatbox cli`. */
+export const CONNECT_FLAGS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+} as const;
+
+type FlagValues = Record<string, string | boolean | undefined>;
+
+/** Where to connect, from the flags in CONNECT_FLAGS and the environment. */
+export function connectOptionsFrom(values: FlagValues): ConnectOptions {
+  const host = flagOrEnv(values['host'] as string | undefined, 'CHATBOX_HOST') ?? '127.0.0.1';
+  const portText = flagOrEnv(values['port'] as string | undefined, 'CHATBOX_PORT');
+  const port = portText === undefined ? DEFAULT_PORT : parsePort(portText, '--port', false);
+  return { host, port };
+}
+
+/** Usage lines for the connection flags. */
+export const CONNECT_USAGE = `  --host H         server address (default 127.0.0.1; CHATBOX_HOST)
+  --port P         server port (default ${DEFAULT_PORT}; CHATBOX_PORT)`;
+
+/** Options of the full-screen chat. */
+export interface ChatOptions {
+  connect: ConnectOptions;
+  /** Username to log in as (the form asks when missing). */
+  user?: string;
+  /** Password from CHATBOX_PASSWORD: log in without the form. */
+  password?: string;
+  intervalMs: number;
+  bell: boolean;
+}
+
+/** Usage of `chatbox` / `chatbox chat`. */
+export const CHAT_USAGE = `Usage: chatbox [chat] [options]
+
+The full-screen chat. Logs in (asking for what it does not know), then shows
+your conversations. F1 inside shows the keys.
+
+Options:
+${CONNECT_USAGE}
+  --user NAME      log in as NAME (CHATBOX_USER); CHATBOX_PASSWORD skips the form
+  --interval MS    how often to poll the server, in ms (default 1000)
+  --no-bell        do not ring the terminal bell for new messages
+  -h, --help       show this help
+`;
+
+/** Parses the full-screen chat's arguments; 'help' when --help was given. */
+export function parseChatOptions(argv: string[]): ChatOptions | 'help' {
+  const { values } = parseFlags(argv, {
+    ...CONNECT_FLAGS,
+    user: { type: 'string', short: 'u' },
+    interval: { type: 'string' },
+    'no-bell': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return 'help';
+  const user = flagOrEnv(values.user, 'CHATBOX_USER');
+  if (user !== undefined && !isValidUsername(user)) {
+    throw new UsageError(`--user must be 1-32 characters of A-Z a-z 0-9 _ . -, got '${user}'`);
+  }
+  const interval = values.interval;
+  const opts: ChatOptions = {
+    connect: connectOptionsFrom(values),
+    intervalMs: interval === undefined ? 1000 : parseIntSetting(interval, '--interval', 50, 60_000),
+    bell: !values['no-bell'],
+  };
+  if (user !== undefined) opts.user = user;
+  const password = process.env['CHATBOX_PASSWORD'];
+  if (password) opts.password = password;
+  return opts;
+}

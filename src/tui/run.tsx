@@ -1,0 +1,102 @@
+// Runs the full-screen chat on the terminal: alternate screen in and out on
+// every way out (quit, SIGTERM, SIGHUP, a crash), the console kept off the
+// screen, logout before exit.
+
+import { render, type Instance } from 'ink';
+import { constants } from 'node:os';
+import { fatal } from '../args.js';
+import { App } from './components/App.js';
+import { tuiLog } from './log.js';
+import type { ChatOptions } from './options.js';
+import { ChatSession } from './session.js';
+
+const ENTER_ALT = '\x1b[?1049h';
+const LEAVE_ALT = '\x1b[?1049l';
+const SHOW_CURSOR = '\x1b[?25h';
+
+/** Sends console output to the log file instead of the screen; returns the undo. */
+function quietConsole(): () => void {
+  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+  const toLog = (...args: unknown[]): void => tuiLog(args.map(String).join(' '));
+  Object.assign(console, { log: toLog, info: toLog, warn: toLog, error: toLog, debug: toLog });
+  return () => Object.assign(console, saved);
+}
+
+/** Runs the chat until the person quits; resolves with the exit status. */
+export async function runChat(options: ChatOptions): Promise<number> {
+  const out = process.stdout;
+  const session = new ChatSession({ connect: options.connect, intervalMs: options.intervalMs });
+  let instance: Instance | null = null;
+  let exitCode = 0;
+  let quitting: Promise<void> | null = null;
+  let onScreen = false;
+
+  const leaveScreen = (): void => {
+    if (!onScreen) return;
+    onScreen = false;
+    try {
+      out.write(SHOW_CURSOR + LEAVE_ALT);
+    } catch {
+      // The terminal may be gone (SIGHUP); nothing left to restore.
+    }
+  };
+  const quit = (code = 0): Promise<void> => {
+    if (quitting) return quitting;
+    exitCode = code;
+    quitting = (async () => {
+      await session.logout(code === 0 ? 2000 : 1000);
+      instance?.unmount();
+    })();
+    return quitting;
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void quit(128 + (constants.signals[signal] ?? 1));
+  };
+  const onCrash = (err: unknown): void => {
+    tuiLog(`crash: ${err instanceof Error ? err.stack : String(err)}`);
+    try {
+      instance?.unmount();
+    } catch {
+      // Already broken; the terminal is restored below regardless.
+    }
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    leaveScreen();
+    process.stderr.write(`chatbox: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(70);
+  };
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
+  for (const s of signals) process.on(s, onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  process.on('exit', leaveScreen);
+  out.on('error', () => undefined);
+  const restoreConsole = quietConsole();
+
+  out.write(ENTER_ALT);
+  onScreen = true;
+  let failure: unknown = null;
+  try {
+    instance = render(<App session={session} options={options} onQuit={() => void quit(0)} />, {
+      exitOnCtrlC: false,
+      patchConsole: false,
+      incrementalRendering: false,
+      maxFps: 60,
+    });
+    await instance.waitUntilExit();
+  } catch (err) {
+    failure = err;
+  } finally {
+    session.stop();
+    for (const s of signals) process.off(s, onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    leaveScreen();
+    process.off('exit', leaveScreen);
+    restoreConsole();
+  }
+  if (failure) {
+    tuiLog(`render failed: ${failure instanceof Error ? failure.stack : String(failure)}`);
+    throw fatal(`unexpected error: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
+  return exitCode;
+}

@@ -1,0 +1,336 @@
+// The chat's side of the network: one ChatClient connection, login, a poll
+// loop (online + acknowledged inbox every interval, the directory less
+// often; never two polls at once), sending with a queue while offline,
+// history pages, reconnecting with backoff and logging in again when the
+// server forgot the session. It reports everything as reducer actions.
+
+import { ChatClient, ChatError, ConnectionError, type ConnectOptions, type Inbox } from '../client.js';
+import { Errors, type DirectoryEntry, type OnlineEntry } from '../protocol.js';
+import { tuiLog } from './log.js';
+import type { Action, ConnState } from './state.js';
+
+/** How the session connects and how often it polls. */
+export interface SessionOptions {
+  connect: ConnectOptions;
+  /** Poll interval for `online` and `inbox`, in ms. */
+  intervalMs: number;
+  /** How often the directory (`users`) is read, in ms. */
+  usersIntervalMs?: number;
+  /** A message queued while offline for longer than this is marked failed instead of sent late. */
+  queueMaxAgeMs?: number;
+  /** Messages per history page. */
+  historyPage?: number;
+}
+
+interface Outgoing {
+  peer: string;
+  key: string;
+  text: string;
+  queuedAt: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+/** A short reason for the status line. */
+function shortReason(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ETIMEDOUT') return 'timed out';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host';
+  if (code === 'ECONNRESET') return 'connection reset';
+  if (err instanceof ChatError) return err.code;
+  if (err instanceof ConnectionError && /closed/.test(err.message)) return 'connection lost';
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** One logged-in user's connection to the server, driven by the chat screen. */
+export class ChatSession {
+  private client: ChatClient | null = null;
+  private token: string | null = null;
+  private username = '';
+  // Kept in memory only, to log in again after the server forgot the session.
+  private password = '';
+  private dispatch: (a: Action) => void = () => {};
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+  private stopped = false;
+  private attempt = 0;
+  private ackId = 0;
+  private lastUsersAt = 0;
+  private seq = 0;
+  private queue: Outgoing[] = [];
+  private conn: ConnState = { kind: 'connecting' };
+  private readonly supports = { ack: true, users: true, history: true };
+
+  constructor(readonly options: SessionOptions) {}
+
+  /** `host:port` for people. */
+  get server(): string {
+    return `${this.options.connect.host ?? '127.0.0.1'}:${this.options.connect.port ?? 8889}`;
+  }
+
+  /** The logged-in username. */
+  get user(): string {
+    return this.username;
+  }
+
+  /** Connects if needed and logs in. Throws ChatError (the server's answer) or ConnectionError. */
+  async login(username: string, password: string): Promise<void> {
+    const client = await this.connectClient();
+    this.token = await client.auth(username, password);
+    this.username = username;
+    this.password = password;
+  }
+
+  /** Starts polling; every change is reported through `dispatch`. */
+  start(dispatch: (a: Action) => void): void {
+    this.dispatch = dispatch;
+    this.stopped = false;
+    this.setConn(this.client?.connected && this.token ? { kind: 'connected' } : { kind: 'connecting' });
+    this.schedule(0);
+  }
+
+  /** Sends a message typed in the compose box; returns its local key. */
+  send(peer: string, text: string): string {
+    const key = `l${++this.seq}`;
+    const online = this.conn.kind === 'connected';
+    this.dispatch({ type: 'send/start', peer, key, text, ts: Date.now(), queued: !online, fromCompose: true });
+    const out = { peer, key, text, queuedAt: Date.now() };
+    if (online) this.deliver(out);
+    else this.queue.push(out);
+    return key;
+  }
+
+  /** Sends a failed message again. */
+  retry(peer: string, key: string, text: string): void {
+    const out = { peer, key, text, queuedAt: Date.now() };
+    if (this.conn.kind === 'connected') {
+      this.dispatch({ type: 'send/status', peer, key, status: 'sending' });
+      this.deliver(out);
+    } else {
+      this.dispatch({ type: 'send/status', peer, key, status: 'queued' });
+      this.queue.push(out);
+    }
+  }
+
+  /** Fetches a history page: the newest messages, or those before `beforeId`. */
+  loadHistory(peer: string, beforeId?: number): void {
+    const page = this.options.historyPage ?? 100;
+    if (!this.supports.history) {
+      this.dispatch({ type: 'history/loaded', peer, messages: [], complete: true });
+      return;
+    }
+    const client = this.client;
+    const token = this.token;
+    if (!client?.connected || !token || this.conn.kind !== 'connected') return;
+    this.dispatch({ type: 'history/loading', peer });
+    client.history(token, peer, beforeId, page).then(
+      (messages) => this.dispatch({ type: 'history/loaded', peer, messages, complete: messages.length < page }),
+      (err: unknown) => {
+        if (err instanceof ChatError && (err.code === Errors.badProtocol || err.code === Errors.noDestination)) {
+          // An original server has no history; a user that does not exist has none either.
+          if (err.code === Errors.badProtocol) this.supports.history = false;
+          this.dispatch({ type: 'history/loaded', peer, messages: [], complete: true });
+          return;
+        }
+        if (err instanceof ChatError && err.code === Errors.noSession) this.sessionLost();
+        this.dispatch({ type: 'history/failed', peer });
+      },
+    );
+  }
+
+  /** Logs out (waiting at most `timeoutMs`) and closes the connection. Safe to call twice. */
+  async logout(timeoutMs = 2000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const client = this.client;
+    const token = this.token;
+    this.token = null;
+    this.client = null;
+    if (client?.connected && token) {
+      await Promise.race([client.logout(token).catch(() => undefined), sleep(timeoutMs)]);
+    }
+    client?.close();
+  }
+
+  /** Stops polling and drops the connection without logging out. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.client?.destroy();
+    this.client = null;
+  }
+
+  private setConn(conn: ConnState): void {
+    this.conn = conn;
+    this.dispatch({ type: 'conn', conn });
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private async connectClient(): Promise<ChatClient> {
+    if (this.client?.connected) return this.client;
+    const client = await ChatClient.connect({ requestTimeoutMs: 15_000, ...this.options.connect });
+    client.on('close', () => {
+      if (this.client !== client || this.stopped) return;
+      this.client = null;
+      if (this.conn.kind === 'connected') {
+        this.setConn({ kind: 'reconnecting', attempt: 0, reason: 'connection lost' });
+        this.schedule(250);
+      }
+    });
+    this.client = client;
+    return client;
+  }
+
+  /** A connection with a valid token: connects and logs in again as needed. */
+  private async ready(): Promise<ChatClient> {
+    const client = await this.connectClient();
+    if (!this.token) this.token = await client.auth(this.username, this.password);
+    if (this.conn.kind !== 'connected') {
+      this.setConn({ kind: 'connected' });
+      this.flushQueue();
+    }
+    return client;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.poll(await this.ready());
+      this.attempt = 0;
+      this.schedule(this.options.intervalMs);
+    } catch (err) {
+      this.onFailure(err);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async poll(client: ChatClient): Promise<void> {
+    const token = this.token!;
+    const now = Date.now();
+    const wantUsers = this.supports.users && now - this.lastUsersAt >= (this.options.usersIntervalMs ?? 10_000);
+    // Pipelined on the one connection; all settle before the next poll starts.
+    const [online, inbox, users] = await Promise.allSettled([
+      client.online(token),
+      this.supports.ack ? client.inbox(token, this.ackId) : client.inbox(token),
+      wantUsers ? client.users(token) : Promise.resolve(undefined),
+    ]);
+    for (const r of [online, inbox, users]) {
+      if (r.status === 'rejected' && !(r.reason instanceof ChatError && r.reason.code === Errors.badProtocol)) throw r.reason;
+    }
+    // An original server knows neither `users` nor `inbox <token> <ack_id>`.
+    if (users.status === 'rejected') this.supports.users = false;
+    if (inbox.status === 'rejected') this.supports.ack = false;
+    if (online.status === 'rejected') throw online.reason;
+    const action: Action = { type: 'poll', online: online.value as OnlineEntry[], now };
+    if (inbox.status === 'fulfilled') action.inbox = inbox.value as Inbox;
+    if (users.status === 'fulfilled' && users.value) {
+      action.users = users.value as DirectoryEntry[];
+      this.lastUsersAt = now;
+    }
+    this.dispatch(action);
+    // Now stored in the view: acknowledge them with the next poll.
+    if (action.inbox) {
+      for (const list of Object.values(action.inbox)) {
+        if (!Array.isArray(list)) continue;
+        for (const m of list) if (typeof m.id === 'number' && Number.isSafeInteger(m.id) && m.id > this.ackId) this.ackId = m.id;
+      }
+    }
+  }
+
+  private sessionLost(): void {
+    this.token = null;
+    this.schedule(0);
+  }
+
+  private onFailure(err: unknown): void {
+    if (this.stopped) return;
+    if (err instanceof ChatError) {
+      if (err.code === Errors.noSession) {
+        // The server forgot us (restart, expiry): log in again with the same password.
+        tuiLog('session ended by the server; logging in again');
+        this.token = null;
+        this.attempt++;
+        this.schedule(this.attempt > 1 ? this.backoff() : 0);
+        return;
+      }
+      if (err.code === Errors.noUser || err.code === Errors.badPassword) {
+        this.setConn({ kind: 'offline', reason: `login refused: ${err.code}` });
+        this.failQueue(`not sent: ${err.code}`);
+        return;
+      }
+    }
+    tuiLog(`poll failed: ${shortReason(err)}`);
+    if (err instanceof ConnectionError) {
+      this.client?.destroy();
+      this.client = null;
+    }
+    this.attempt++;
+    this.setConn({ kind: 'reconnecting', attempt: this.attempt, reason: shortReason(err) });
+    this.expireQueue();
+    this.schedule(this.backoff());
+  }
+
+  /** 0.5 s doubling to 15 s, with jitter so many clients do not come back at once. */
+  private backoff(): number {
+    const base = Math.min(15_000, 500 * 2 ** Math.max(0, this.attempt - 1));
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+
+  private deliver(out: Outgoing): void {
+    const client = this.client;
+    const token = this.token;
+    if (!client?.connected || !token) {
+      this.queue.push(out);
+      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'queued' });
+      return;
+    }
+    client.send(token, out.peer, out.text).then(
+      () => this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'sent' }),
+      (err: unknown) => {
+        if (err instanceof ChatError && err.code === Errors.noSession) {
+          // Not accepted, so safe to send again once logged in.
+          this.queue.push(out);
+          this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'queued' });
+          this.sessionLost();
+          return;
+        }
+        const error = err instanceof ChatError ? err.code : 'connection lost before the server confirmed it';
+        this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error });
+      },
+    );
+  }
+
+  private flushQueue(): void {
+    this.expireQueue();
+    for (const out of this.queue.splice(0)) {
+      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'sending' });
+      this.deliver(out);
+    }
+  }
+
+  private expireQueue(): void {
+    const maxAge = this.options.queueMaxAgeMs ?? 120_000;
+    const now = Date.now();
+    const keep: Outgoing[] = [];
+    for (const out of this.queue) {
+      if (now - out.queuedAt > maxAge) {
+        this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error: 'not sent: offline for too long' });
+      } else keep.push(out);
+    }
+    this.queue = keep;
+  }
+
+  private failQueue(error: string): void {
+    for (const out of this.queue.splice(0)) {
+      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error });
+    }
+  }
+}
