@@ -1,0 +1,192 @@
+// `chatbox cli`: the original ChatBox "Input CLI". A `Command <token>`
+// prompt takes `auth <user> <pass>`, `send <user> <message>`, `inbox`,
+// `online`, `logout` and prints what the original client printed. Lines are
+// handled one at a time, in order, so it also runs scripts from a pipe
+// (without prompts). Ctrl+C or the end of input logs out. Every string from
+// the server is made harmless before it is printed.
+
+import { createInterface } from 'node:readline';
+import { ChatClient, ChatError, ConnectionError, type ConnectOptions } from '../client.js';
+import { toWireJson, trimBlanks } from '../protocol.js';
+import { fatal, parseFlags } from '../args.js';
+import { CONNECT_FLAGS, CONNECT_USAGE, connectOptionsFrom } from './options.js';
+import { escapeJsonForTerminal, sanitizeLine } from './sanitize.js';
+
+const USAGE = `Usage: chatbox cli [options]
+
+The line-mode client of the original ChatBox. Commands:
+  auth <username> <password>   log in
+  send <username> <message>    send a message
+  inbox                        messages waiting for you (JSON)
+  online                       who is online (JSON)
+  users                        everyone, with online flags (JSON)
+  history <username> [n]       the last n messages with someone (JSON)
+  logout                       log out
+Ctrl+C or the end of input logs out. With a pipe, no prompt is shown.
+
+Options:
+${CONNECT_USAGE}
+  -h, --help       show this help
+`;
+
+const COMMANDS = 'auth, send, inbox, online, users, history, logout, help';
+
+/** JSON of a server value, printable on a terminal (every control escaped). */
+function json(value: unknown): string {
+  return escapeJsonForTerminal(toWireJson(value));
+}
+
+function errorLine(err: unknown): string {
+  if (err instanceof ChatError) return `Error, ${sanitizeLine(err.code)}`;
+  return `Error, ${sanitizeLine(err instanceof Error ? err.message : String(err))}`;
+}
+
+/** One line-mode session: a connection (reopened when lost) and the token. */
+export class LineModeSession {
+  token = '';
+  private client: ChatClient | null = null;
+
+  constructor(private readonly connect: ConnectOptions) {}
+
+  /** Opens the connection now, so a wrong address fails before the first command. */
+  async open(): Promise<void> {
+    await this.conn();
+  }
+
+  private async conn(): Promise<ChatClient> {
+    if (this.client?.connected) return this.client;
+    this.client = await ChatClient.connect({ requestTimeoutMs: 30_000, ...this.connect });
+    return this.client;
+  }
+
+  /** Runs one command line; resolves with what to print (possibly nothing). */
+  async run(line: string): Promise<string | null> {
+    const trimmed = trimBlanks(line);
+    if (trimmed === '') return null;
+    const [cmd = '', ...args] = trimmed.split(/[ \t]+/);
+    try {
+      return await this.dispatch(cmd, args, trimmed);
+    } catch (err) {
+      if (err instanceof ConnectionError) this.client = null;
+      return errorLine(err);
+    }
+  }
+
+  private needToken(): string | null {
+    return this.token ? null : 'Error, not authorized (auth <username> <password> first)';
+  }
+
+  private async dispatch(cmd: string, args: string[], line: string): Promise<string | null> {
+    switch (cmd) {
+      case 'auth': {
+        if (args.length !== 2) return 'Error, usage: auth <username> <password>';
+        const token = await (await this.conn()).auth(args[0]!, args[1]!);
+        this.token = token;
+        return `username ${sanitizeLine(args[0]!)} logged in, token ${sanitizeLine(token)}`;
+      }
+      case 'send': {
+        if (args.length < 2) return 'Error, usage: send <username> <message>';
+        const missing = this.needToken();
+        if (missing) return missing;
+        // The message is the rest of the line after the username, as typed.
+        const afterCmd = trimBlanks(line.slice(cmd.length));
+        const message = trimBlanks(afterCmd.slice(args[0]!.length));
+        await (await this.conn()).send(this.token, args[0]!, message);
+        return `message sent to ${sanitizeLine(args[0]!)}`;
+      }
+      case 'inbox': {
+        const missing = this.needToken();
+        if (missing) return missing;
+        return json(await (await this.conn()).inbox(this.token));
+      }
+      case 'online': {
+        const missing = this.needToken();
+        if (missing) return missing;
+        return json(await (await this.conn()).online(this.token));
+      }
+      case 'users': {
+        const missing = this.needToken();
+        if (missing) return missing;
+        return json(await (await this.conn()).users(this.token));
+      }
+      case 'history': {
+        if (args.length < 1 || args.length > 2 || (args[1] !== undefined && !/^[0-9]+$/.test(args[1]))) {
+          return 'Error, usage: history <username> [count]';
+        }
+        const missing = this.needToken();
+        if (missing) return missing;
+        const limit = args[1] === undefined ? undefined : Number(args[1]);
+        return json(await (await this.conn()).history(this.token, args[0]!, undefined, limit));
+      }
+      case 'logout': {
+        const missing = this.needToken();
+        if (missing) return missing;
+        await (await this.conn()).logout(this.token);
+        this.token = '';
+        return 'Logged out';
+      }
+      case 'help':
+        return USAGE.trimEnd();
+      default:
+        return `Error, unknown command '${sanitizeLine(cmd)}' (commands: ${COMMANDS})`;
+    }
+  }
+
+  /** Logs out if logged in (errors ignored) and closes the connection. */
+  async close(): Promise<void> {
+    if (this.token && this.client?.connected) {
+      await this.client.logout(this.token).catch(() => undefined);
+    }
+    this.token = '';
+    this.client?.close();
+    this.client = null;
+  }
+}
+
+/** Entry point of `chatbox cli`. */
+export async function lineModeCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, { ...CONNECT_FLAGS, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const session = new LineModeSession(connectOptionsFrom(values));
+  try {
+    await session.open();
+  } catch (err) {
+    throw fatal(err instanceof Error ? err.message : String(err));
+  }
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const rl = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+  const prompt = (): void => {
+    if (!interactive) return;
+    rl.setPrompt(`Command ${session.token}\n↳ `);
+    rl.prompt();
+  };
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= session.close();
+    return stopping;
+  };
+  const onInterrupt = (): void => {
+    if (interactive) process.stdout.write('\n');
+    void stop().then(() => {
+      rl.close();
+      process.exit(0);
+    });
+  };
+  rl.on('SIGINT', onInterrupt);
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  prompt();
+  // One line at a time, in order: the next is read only when this one is answered.
+  for await (const line of rl) {
+    const out = await session.run(line);
+    if (out !== null) process.stdout.write(out + '\n');
+    prompt();
+  }
+  await stop();
+  process.off('SIGINT', onInterrupt);
+  process.off('SIGTERM', onInterrupt);
+  return 0;
+}
