@@ -1,0 +1,129 @@
+// `chatbox cli` with piped stdin against a real server: the original
+// client's commands and output, in order, safe to print, logging out at the
+// end of input or on Ctrl+C.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { ChatClient } from '../../src/client.js';
+import { CHATBOX_BIN, RawClient, startServer, type TestServer } from '../helpers/server.js';
+
+// eslint-disable-next-line no-control-regex
+const DANGEROUS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(server: TestServer | { host: string; port: number }, input: string | null): { done: Promise<Run>; proc: ReturnType<typeof spawn> } {
+  const proc = spawn(process.execPath, [CHATBOX_BIN, 'cli', '--host', server.host, '--port', String(server.port)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, CHATBOX_HOST: '', CHATBOX_PORT: '' },
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  if (input !== null) proc.stdin!.end(input);
+  const done = new Promise<Run>((resolve) => proc.once('exit', (code) => resolve({ code, stdout, stderr })));
+  return { done, proc };
+}
+
+describe('chatbox cli', () => {
+  let server: TestServer;
+
+  async function onlineNames(): Promise<string[]> {
+    const c = await ChatClient.connect({ host: server.host, port: server.port });
+    try {
+      const token = await c.auth('lineker', 'surabaya');
+      const names = (await c.online(token)).map((u) => u.username);
+      await c.logout(token);
+      return names;
+    } finally {
+      c.close();
+    }
+  }
+
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('runs a script line by line, printing what the original client printed', async () => {
+    const script = [
+      'send henderson too early',
+      'auth messi surabaya',
+      'send henderson  hai,   apakabar? ',
+      'online',
+      'nonsense here',
+      'auth messi wrong',
+      'send nobody hello',
+      'logout',
+      'inbox',
+      '',
+    ].join('\n');
+    const { code, stdout, stderr } = await cli(server, script).done;
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+    const lines = stdout.trimEnd().split('\n');
+    assert.equal(lines[0], 'Error, not authorized (auth <username> <password> first)');
+    assert.match(lines[1]!, /^username messi logged in, token [0-9a-f-]{36}$/);
+    assert.equal(lines[2], 'message sent to henderson');
+    assert.equal(lines[3], '[]');
+    assert.match(lines[4]!, /^Error, unknown command 'nonsense'/);
+    assert.equal(lines[5], 'Error, Password Salah');
+    assert.equal(lines[6], 'Error, User Tidak Ditemukan');
+    assert.equal(lines[7], 'Logged out');
+    assert.equal(lines[8], 'Error, not authorized (auth <username> <password> first)');
+    assert.equal(lines.length, 9);
+  });
+
+  it('prints the inbox as JSON, with hostile text escaped but the same value', async () => {
+    const raw = await RawClient.connect(server.port, server.host);
+    const auth = await raw.ask('auth lineker surabaya');
+    const evil = 'x\x1b]0;pwned\x07\x1b[2J\x9b2J\u202Eevil\rcr\b';
+    assert.equal((await raw.ask(`send ${String(auth['tokenid'])} henderson ${evil}`))['status'], 'OK');
+    raw.close();
+    const { code, stdout } = await cli(server, 'auth henderson surabaya\ninbox\ninbox\n').done;
+    assert.equal(code, 0);
+    assert.doesNotMatch(stdout, DANGEROUS);
+    const lines = stdout.trimEnd().split('\n');
+    const inbox = JSON.parse(lines[1]!) as Record<string, Array<{ msg: string; msg_from: string }>>;
+    assert.equal(inbox['lineker']![0]!.msg, evil);
+    assert.equal(inbox['lineker']![0]!.msg_from, 'Gary Lineker');
+    assert.equal(inbox['messi']![0]!.msg, 'hai,   apakabar?');
+    // The original's JSON style: ", " and ": ".
+    assert.match(lines[1]!, /^\{"messi": \[\{"msg_from": "Lionel Messi", "msg_to": "Jordan Henderson", "msg": /);
+    assert.equal(lines[2], '{}');
+  });
+
+  it('logs out at the end of input', async () => {
+    const { code } = await cli(server, 'auth henderson surabaya\n').done;
+    assert.equal(code, 0);
+    assert.ok(!(await onlineNames()).includes('henderson'));
+  });
+
+  it('logs out on Ctrl+C (SIGINT) and exits 0', async () => {
+    const run = cli(server, null);
+    run.proc.stdin!.write('auth messi surabaya\n');
+    const deadline = Date.now() + 10_000;
+    while (!(await onlineNames()).includes('messi')) {
+      assert.ok(Date.now() < deadline, 'messi logged in');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run.proc.kill('SIGINT');
+    const { code } = await run.done;
+    assert.equal(code, 0);
+    assert.ok(!(await onlineNames()).includes('messi'));
+  });
+
+  it('says in one line why it cannot connect, and exits 1', async () => {
+    const { code, stderr, stdout } = await cli({ host: '127.0.0.1', port: 1 }, 'online\n').done;
+    assert.equal(code, 1);
+    assert.equal(stdout, '');
+    assert.equal(stderr, 'chatbox: cannot connect to 127.0.0.1:1: connection refused (is the server running?)\n');
+  });
+});
