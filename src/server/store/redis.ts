@@ -89,12 +89,15 @@ export class RedisStore implements Store {
 
   /** Runs one store operation, tracked so that close() waits for it. */
   private track<T>(op: Promise<T>): Promise<T> {
-    this.inFlight.add(op);
+    const tracked = op.catch((err: unknown) => {
+      throw unavailable(err);
+    });
+    this.inFlight.add(tracked);
     const forget = (): void => {
-      this.inFlight.delete(op);
+      this.inFlight.delete(tracked);
     };
-    op.then(forget, forget);
-    return op;
+    tracked.then(forget, forget);
+    return tracked;
   }
 
   // --- users ---
@@ -213,6 +216,16 @@ export class RedisStore implements Store {
       this.client.disconnect();
     }
   }
+}
+
+/** ioredis's ways of saying Redis is away, as one short line (the original kept as `cause`). */
+function unavailable(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  let why: string | null = null;
+  if (err.name === 'MaxRetriesPerRequestError') why = 'no connection';
+  else if (err.message === 'Command timed out') why = 'command timed out';
+  else if (err.message === 'Connection is closed.') why = 'connection closed';
+  return why === null ? err : new Error(`Redis is unavailable: ${why}`, { cause: err });
 }
 
 /** The two names of a conversation in a fixed order (code-unit order, as in the key). */

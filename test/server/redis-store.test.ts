@@ -1,0 +1,264 @@
+// What only the Redis store has to prove: several nodes on one Redis at once,
+// keys that expire by themselves, a Redis that dies or is not there. The
+// shared contract is in store.test.ts and store-messages.test.ts.
+
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import type { Message } from '../../src/protocol.js';
+import { parseRedisUrl, redactUrl } from '../../src/server/store/redis-connect.js';
+import { RedisStore } from '../../src/server/store/redis.js';
+import type { SessionPolicy } from '../../src/server/store/types.js';
+import { redisSkip, startRedis, type RedisServer } from '../helpers/redis.js';
+import { profile } from '../helpers/stores.js';
+
+const POLICY: SessionPolicy = { idleLifetimeMs: 60_000, presenceWindowMs: 30_000 };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const alice = profile('alice');
+const bob = profile('bob');
+const carol = profile('carol');
+
+async function addUsers(store: RedisStore, ...names: string[]): Promise<void> {
+  for (const n of names) await store.addUser({ ...profile(n), passwordHash: `hash-${n}` });
+}
+
+describe('redis store: URLs', () => {
+  test('parses host, port, db, TLS and credentials', () => {
+    assert.deepEqual(parseRedisUrl('redis://127.0.0.1:6390/3'), {
+      host: '127.0.0.1', port: 6390, db: 3, tls: false, username: undefined, password: undefined,
+    });
+    assert.deepEqual(parseRedisUrl('rediss://u:p%40ss@cache.example:7000'), {
+      host: 'cache.example', port: 7000, db: 0, tls: true, username: 'u', password: 'p@ss',
+    });
+    assert.equal(parseRedisUrl('redis://[::1]').host, '::1');
+    assert.equal(parseRedisUrl('redis://localhost').port, 6379);
+  });
+
+  for (const [url, why] of [
+    ['localhost:6379', 'the scheme must be redis://'],
+    ['http://localhost:6379', 'the scheme must be redis://'],
+    ['redis://localhost:6379/x', 'the path must be a database number'],
+    ['redis://:secret@localhost:6379/x', 'the path must be a database number'],
+  ] as const) {
+    test(`rejects ${redactUrl(url)} in one line without the password`, () => {
+      assert.throws(() => parseRedisUrl(url), (err: Error) => {
+        assert.match(err.message, new RegExp(why.replace(/[/.]/g, '\\$&')));
+        assert.doesNotMatch(err.message, /secret|\n/);
+        return true;
+      });
+    });
+  }
+});
+
+describe('redis store: a Redis that is not there', { skip: redisSkip() }, () => {
+  test('open fails at once with one clear line', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const started = Date.now();
+    await assert.rejects(RedisStore.open(`redis://127.0.0.1:${port}`, POLICY), {
+      message: `cannot reach Redis at 127.0.0.1:${port}: connection refused`,
+    });
+    assert.ok(Date.now() - started < 3000, 'no endless retries');
+  });
+});
+
+describe('redis store: nodes sharing one Redis', { skip: redisSkip() }, () => {
+  let server: RedisServer;
+  let raw: Redis;
+  before(async () => {
+    server = await startRedis();
+    raw = new Redis(server.url);
+  });
+  after(async () => {
+    raw.disconnect();
+    await server.stop();
+  });
+
+  /** Two nodes on a fresh namespace of the shared server. */
+  async function twoNodes(policy = POLICY): Promise<{ a: RedisStore; b: RedisStore; prefix: string; close(): Promise<void> }> {
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    const a = await RedisStore.open(server.url, policy, { prefix });
+    const b = await RedisStore.open(server.url, policy, { prefix });
+    return { a, b, prefix, close: async () => void (await Promise.all([a.close(), b.close()])) };
+  }
+
+  test('concurrent sends and claims for one user on two nodes lose and duplicate nothing', async () => {
+    const { a, b, close } = await twoNodes();
+    await addUsers(a, 'alice', 'bob', 'carol');
+    const sent: Message[] = [];
+    const delivered: number[] = [];
+    let sending = true;
+    const sender = async (node: RedisStore, from: typeof alice, n: number): Promise<void> => {
+      let last = 0;
+      for (let i = 0; i < n; i++) {
+        const m = await node.addMessage(from, bob, `${from.username} ${i}`, Date.now());
+        assert.ok(m.id > last, 'ids from one node increase');
+        last = m.id;
+        sent.push(m);
+      }
+    };
+    const deadline = Date.now() + 15_000;
+    const claimer = async (node: RedisStore, tag: string): Promise<void> => {
+      for (let round = 0; ; round++) {
+        if (Date.now() > deadline) throw new Error('the inbox never drained');
+        const done = !sending;
+        const claimId = `${tag}-${round}`;
+        const now = Date.now();
+        const got = await node.claimInbox('bob', claimId, 7, now, now + 60_000);
+        // Every third claim is "not delivered": its messages must come back for another claim.
+        const ok = round % 3 !== 0;
+        await node.settleClaim('bob', claimId, ok);
+        if (ok) delivered.push(...got.map((m) => m.id));
+        if (done && got.length === 0) return;
+      }
+    };
+    const sends = Promise.all([sender(a, alice, 150), sender(b, carol, 150), sender(b, alice, 100)]).finally(() => {
+      sending = false;
+    });
+    await Promise.all([sends, claimer(a, 'a1'), claimer(a, 'a2'), claimer(b, 'b1'), claimer(b, 'b2')]);
+    const sentIds = sent.map((m) => m.id).sort((x, y) => x - y);
+    assert.equal(new Set(sentIds).size, 400, 'ids unique across nodes');
+    assert.deepEqual([...delivered].sort((x, y) => x - y), sentIds, 'each message delivered exactly once');
+    assert.deepEqual(await b.ackInbox('bob', 0, 500), [], 'nothing left waiting');
+    await close();
+  });
+
+  test('concurrent acknowledgements on two nodes settle every message once', async () => {
+    const { a, b, close } = await twoNodes();
+    await addUsers(a, 'alice', 'bob');
+    const ids: number[] = [];
+    for (let i = 0; i < 60; i++) ids.push((await (i % 2 ? a : b).addMessage(alice, bob, `m${i}`, Date.now())).id);
+    // Both nodes acknowledge overlapping ranges at once, as a client retrying through a balancer would.
+    const acks = await Promise.all(ids.map((id, i) => (i % 2 ? a : b).ackInbox('bob', id, 500)));
+    for (const [i, rest] of acks.entries()) assert.ok(rest.every((m) => m.id > ids[i]!));
+    assert.deepEqual(await a.ackInbox('bob', 0, 500), []);
+    assert.deepEqual(await a.claimInbox('bob', 'late', 500, Date.now(), Date.now() + 1000), []);
+    await close();
+  });
+
+  test('a dead node leaves no one online past the presence window', async () => {
+    const policy: SessionPolicy = { idleLifetimeMs: 60_000, presenceWindowMs: 300 };
+    const { a, b, close } = await twoNodes(policy);
+    await addUsers(a, 'alice', 'bob');
+    await a.createSession('tok-a', 'alice', Date.now());
+    await a.holdPresence(['tok-a'], Date.now() + 400);
+    assert.deepEqual((await b.onlineUsers(Date.now())).map((u) => u.username), ['alice']);
+    // Node a dies without releasing: it simply stops holding.
+    await a.close();
+    await sleep(500);
+    assert.deepEqual(await b.onlineUsers(Date.now()), []);
+    assert.equal((await b.useSession('tok-a', Date.now()))?.username, 'alice', 'the session itself lives on');
+    assert.deepEqual((await b.onlineUsers(Date.now())).map((u) => u.username), ['alice']);
+    await close();
+  });
+
+  test('a session key expires by itself after the idle lifetime, and each use extends it', async () => {
+    const policy: SessionPolicy = { idleLifetimeMs: 400, presenceWindowMs: 100 };
+    const { a, b, prefix, close } = await twoNodes(policy);
+    await addUsers(a, 'alice');
+    await a.createSession('kept', 'alice', Date.now());
+    await a.createSession('idle', 'alice', Date.now());
+    const sessionKeys = async (): Promise<string[]> => (await raw.keys(`{${prefix}}:s:*`)).sort();
+    assert.equal((await sessionKeys()).length, 2);
+    for (const key of await sessionKeys()) {
+      const ttl = await raw.pttl(key);
+      assert.ok(ttl > 0 && ttl <= 400, `ttl ${ttl}`);
+    }
+    for (let i = 0; i < 3; i++) {
+      await sleep(200);
+      assert.equal((await b.useSession('kept', Date.now()))?.username, 'alice');
+    }
+    await sleep(100);
+    // 'idle' was last used ~700 ms ago: Redis dropped it with no help from any node.
+    assert.equal((await sessionKeys()).length, 1);
+    assert.equal(await b.useSession('idle', Date.now()), null);
+    assert.equal((await a.useSession('kept', Date.now()))?.username, 'alice');
+    await close();
+  });
+
+  test('tokens are stored only as hashes, and every key carries the namespace tag', async () => {
+    const { a, prefix, close } = await twoNodes();
+    await addUsers(a, 'alice', 'bob');
+    const token = randomUUID();
+    await a.createSession(token, 'alice', Date.now());
+    await a.addMessage(alice, bob, 'hi', Date.now());
+    const keys = await raw.keys(`*${prefix}*`);
+    assert.ok(keys.length > 5);
+    for (const key of keys) {
+      assert.ok(key.startsWith(`{${prefix}}:`), key);
+      assert.ok(!key.includes(token), 'no key holds the token');
+      const type = await raw.type(key);
+      const dump = type === 'string' ? await raw.get(key) : type === 'hash' ? JSON.stringify(await raw.hgetall(key))
+        : type === 'set' ? JSON.stringify(await raw.smembers(key)) : JSON.stringify(await raw.zrange(key, 0, -1));
+      assert.ok(!String(dump).includes(token), `no value holds the token (${key})`);
+    }
+    await close();
+  });
+
+  test('two prefixes on one Redis are two separate installs', async () => {
+    const one = await RedisStore.open(server.url, POLICY, { prefix: `x${randomUUID().slice(0, 8)}` });
+    const two = await RedisStore.open(server.url, POLICY, { prefix: `y${randomUUID().slice(0, 8)}` });
+    await addUsers(one, 'alice');
+    assert.equal(await two.getUser('alice'), null);
+    assert.equal(await two.countUsers(), 0);
+    await Promise.all([one.close(), two.close()]);
+    await assert.rejects(one.countUsers(), /the store is closed/);
+  });
+});
+
+describe('redis store: Redis going away', { skip: redisSkip() }, () => {
+  test('with appendfsync always, SIGKILL loses no acknowledged message', async () => {
+    const server = await startRedis({ appendfsync: 'always' });
+    try {
+      let store = await RedisStore.open(server.url, POLICY);
+      await addUsers(store, 'alice', 'bob', 'carol');
+      const acked = await Promise.all(Array.from({ length: 200 }, (_, i) => store.addMessage(i % 2 ? alice : carol, bob, `m${i}`, Date.now())));
+      await store.ackInbox('bob', acked[49]!.id, 0);
+      server.kill();
+      await store.close();
+      await server.restart();
+      store = await RedisStore.open(server.url, POLICY);
+      const waiting = await store.ackInbox('bob', 0, 500);
+      assert.deepEqual(waiting, acked.slice(50), 'the 150 not received are all still waiting, whole');
+      const fromAlice = await store.history('alice', 'bob', null, 500);
+      assert.deepEqual(fromAlice, acked.filter((m) => m.sender === 'alice'));
+      const next = await store.addMessage(alice, bob, 'after restart', Date.now());
+      assert.ok(next.id > acked[199]!.id, 'ids keep increasing after a restart');
+      await store.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('while Redis is down commands fail within the timeout, and work again once it is back', async () => {
+    const server = await startRedis();
+    const lines: string[] = [];
+    try {
+      const store = await RedisStore.open(server.url, POLICY, { commandTimeoutMs: 1000, log: (l) => lines.push(l) });
+      await addUsers(store, 'alice', 'bob');
+      server.kill();
+      const started = Date.now();
+      await assert.rejects(store.addMessage(alice, bob, 'into the void', Date.now()), /^Error: Redis is unavailable: /);
+      assert.ok(Date.now() - started < 5000, 'a command fails rather than hangs');
+      await server.restart();
+      // Reconnecting backs off up to 2 s between attempts.
+      let count: number | null = null;
+      for (let i = 0; i < 40 && count === null; i++) {
+        count = await store.countUsers().catch(() => null);
+        if (count === null) await sleep(100);
+      }
+      assert.equal(count, 2, 'appendonly kept the users across the restart');
+      assert.match(lines[0] ?? '', /^redis: lost connection to 127\.0\.0\.1:\d+: /);
+      assert.equal(lines.length, 2, 'one line down, one line back, however many retries');
+      await store.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
