@@ -19,13 +19,18 @@ export interface ConnectionHooks {
 
 const OVERFLOW = Symbol('overflow');
 
+/** What a queued request costs beyond its characters (its slot and string), so a flood of empty lines is bounded too. */
+const QUEUED_LINE_OVERHEAD = 32;
+/** Requests answered back to back before the event loop gets a turn, so one busy peer cannot starve the others. */
+const ANSWERS_PER_TURN = 64;
+
 /** A live client connection. */
 export class Connection implements Caller {
   session: Caller['session'] = null;
   /** Tokens this connection has used, with when each was last used. */
   readonly tokens = new Map<string, number>();
   private readonly decoder: LineDecoder;
-  private readonly queue: Array<string | typeof OVERFLOW> = [];
+  private readonly queue = new Fifo<string | typeof OVERFLOW>();
   private queuedBytes = 0;
   private busy = false;
   private closed = false;
@@ -75,7 +80,7 @@ export class Connection implements Caller {
   shutdown(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.draining = true;
-    this.queue.length = 0;
+    this.queue.clear();
     this.queuedBytes = 0;
     this.socket.pause();
     return new Promise((resolve) => {
@@ -104,7 +109,7 @@ export class Connection implements Caller {
     const { lines, overflow } = this.decoder.push(chunk);
     for (const line of lines) {
       this.queue.push(line);
-      this.queuedBytes += line.length;
+      this.queuedBytes += line.length + QUEUED_LINE_OVERHEAD;
     }
     if (overflow) {
       this.queue.push(OVERFLOW);
@@ -135,7 +140,12 @@ export class Connection implements Caller {
     if (this.busy) return;
     this.busy = true;
     try {
+      let answered = 0;
       while (this.queue.length > 0 && !this.closed && !this.writeBlocked()) {
+        if (++answered % ANSWERS_PER_TURN === 0) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
         const item = this.queue.shift()!;
         if (item === OVERFLOW) {
           this.write(errorReply(Errors.lineTooLong));
@@ -143,7 +153,7 @@ export class Connection implements Caller {
           this.end('request line too long');
           return;
         }
-        this.queuedBytes -= item.length;
+        this.queuedBytes -= item.length + QUEUED_LINE_OVERHEAD;
         await this.answer(item);
       }
     } finally {
@@ -217,7 +227,7 @@ export class Connection implements Caller {
   private applyBackpressure(): void {
     if (this.closed || this.draining) return;
     const blocked = this.writeBlocked();
-    const shouldPause = blocked || this.queuedBytes > this.ctx.config.replyBufferBytes || this.queue.at(-1) === OVERFLOW;
+    const shouldPause = blocked || this.queuedBytes > this.ctx.config.replyBufferBytes || this.queue.last === OVERFLOW;
     if (shouldPause && !this.readPaused) {
       this.socket.pause();
       this.readPaused = true;
@@ -255,10 +265,47 @@ export class Connection implements Caller {
     this.closed = true;
     this.clearIdle();
     for (const t of [this.partialTimer, this.stallTimer]) if (t) clearTimeout(t);
-    this.queue.length = 0;
+    this.queue.clear();
     for (const [token, last] of this.tokens) this.hooks.tokenDropped(this, token, last);
     this.tokens.clear();
     this.log.info('close', { conn: this.id, requests: this.requests, reason: this.closeReason });
     this.hooks.closed(this);
+  }
+}
+
+/** A first-in first-out queue with O(1) shift (Array#shift copies the whole array once it is large). */
+class Fifo<T> {
+  private items: Array<T | undefined> = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  get last(): T | undefined {
+    return this.length > 0 ? this.items[this.items.length - 1] : undefined;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    // Drop the consumed front once it is most of the array: amortised O(1).
+    if (this.head === this.items.length) {
+      this.clear();
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
   }
 }
