@@ -189,6 +189,72 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
   return server;
 }
 
+/** A running test Redis Cluster of several masters, each with a share of the slots. */
+export interface RedisCluster {
+  /** Comma-separated redis:// URLs of every node, as RedisStore.open takes a Cluster. */
+  url: string;
+  nodes: RedisServer[];
+  stop(): Promise<void>;
+}
+
+/** Sends one command over a raw socket and returns the first reply (bulk replies whole). */
+function command(port: number, words: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let buf = '';
+    sock.setTimeout(2000, () => {
+      sock.destroy();
+      reject(new Error(`no reply from port ${port} to ${words[0]}`));
+    });
+    sock.on('error', reject);
+    sock.on('connect', () => sock.write(words.map((w) => `$${Buffer.byteLength(w)}\r\n${w}\r\n`).join('').replace(/^/, `*${words.length}\r\n`)));
+    sock.on('data', (d) => {
+      buf += d.toString('utf8');
+      const bulk = /^\$(\d+)\r\n/.exec(buf);
+      if (bulk ? buf.length >= bulk[0].length + Number(bulk[1]) + 2 : buf.includes('\r\n')) {
+        sock.destroy();
+        resolve(bulk ? buf.slice(bulk[0].length, bulk[0].length + Number(bulk[1])) : buf.trim());
+      }
+    });
+  });
+}
+
+/** Starts `size` cluster-enabled servers, splits the 16384 slots between them and waits until the cluster is up. */
+export async function startRedisCluster(size = 2): Promise<RedisCluster> {
+  const nodes: RedisServer[] = [];
+  const buses: number[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  };
+  try {
+    for (let i = 0; i < size; i++) {
+      // The cluster bus needs a port too; port + 10000 may be past 65535, so pick one.
+      const bus = await freePort();
+      buses.push(bus);
+      nodes.push(await startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(bus)] }));
+    }
+    const per = Math.ceil(16384 / size);
+    for (const [i, node] of nodes.entries()) {
+      const reply = await command(node.port, ['CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1))]);
+      if (reply !== '+OK') throw new Error(`CLUSTER ADDSLOTSRANGE: ${reply}`);
+      if (i > 0) await command(node.port, ['CLUSTER', 'MEET', '127.0.0.1', String(nodes[0]!.port), String(buses[0])]);
+    }
+    const deadline = Date.now() + 10_000;
+    for (const node of nodes) {
+      for (;;) {
+        const info = await command(node.port, ['CLUSTER', 'INFO']);
+        if (info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${size}`)) break;
+        if (Date.now() > deadline) throw new Error('the test Redis Cluster did not come up within 10 s');
+        await sleep(50);
+      }
+    }
+    return { url: nodes.map((n) => n.url).join(','), nodes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
 /** The Redis store for the conformance suite: a redis-server of its own per open(). */
 export const redisKind: StoreKind = {
   name: 'redis',

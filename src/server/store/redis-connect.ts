@@ -64,7 +64,10 @@ export function redactUrl(url: string): string {
 /** Backoff between reconnect attempts after open: 100 ms, 200 ms, ... at most 2 s. */
 const backoff = (times: number): number => Math.min(times * 100, 2000);
 
-/** Connects to `spec` (one URL, or several comma-separated for a Cluster) and checks it answers. */
+/**
+ * Connects to `spec` and checks it answers. One URL of a server in cluster
+ * mode, or several comma-separated URLs, connect to a Redis Cluster.
+ */
 export async function connectRedis(spec: string, opts: RedisConnectOptions = {}): Promise<RedisClient> {
   const urls = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (urls.length === 0) throw new Error('no Redis URL given');
@@ -83,45 +86,58 @@ export async function connectRedis(spec: string, opts: RedisConnectOptions = {})
     connectionName: 'chatbox',
   };
 
+  // One server at a time first: it says whether it is in cluster mode, and why
+  // it cannot be reached, which a Cluster client does not.
+  let firstError: Error | undefined;
+  for (const [i, e] of endpoints.entries()) {
+    const one = new Redis({ ...common, host: e.host, port: e.port, db: e.db, enableAutoPipelining: true, retryStrategy: () => null });
+    const mode = await connectOnce(one);
+    if (mode instanceof Error) {
+      firstError ??= mode;
+      continue;
+    }
+    if (!mode.cluster && urls.length === 1) return ready(one, where, opts.log);
+    one.disconnect();
+    if (!mode.cluster) throw new Error(`Redis at ${where.split(', ')[i]} is not in cluster mode: give one URL for a single server`);
+    if (endpoints.some((x) => x.db !== 0)) throw new Error('Redis Cluster has only database 0: drop the /db from the URLs');
+    const cluster = new Cluster(
+      endpoints.map((x) => ({ host: x.host, port: x.port })),
+      { lazyConnect: true, enableAutoPipelining: true, clusterRetryStrategy: () => null, redisOptions: common },
+    );
+    const up = await connectOnce(cluster);
+    if (up instanceof Error) throw new Error(`cannot use Redis Cluster at ${where}: ${describe(up)}`);
+    return ready(cluster, where, opts.log);
+  }
+  throw new Error(`cannot reach Redis at ${where}: ${describe(firstError!)}`);
+}
+
+/**
+ * Connects `client` with retries off and asks whether it is in cluster mode;
+ * the connection error instead (the client is then closed).
+ */
+async function connectOnce(client: RedisClient): Promise<{ cluster: boolean } | Error> {
   let lastError: Error | undefined;
   const onError = (err: Error): void => {
-    lastError = err;
+    lastError ??= err;
   };
-  let client: RedisClient;
-  if (urls.length === 1) {
-    client = new Redis({
-      ...common,
-      host: first.host,
-      port: first.port,
-      db: first.db,
-      enableAutoPipelining: true,
-      retryStrategy: () => null,
-    });
-  } else {
-    if (endpoints.some((e) => e.db !== 0)) throw new Error('Redis Cluster has only database 0: drop the /db from the URLs');
-    client = new Cluster(
-      endpoints.map((e) => ({ host: e.host, port: e.port })),
-      {
-        lazyConnect: true,
-        enableAutoPipelining: true,
-        clusterRetryStrategy: () => null,
-        redisOptions: common,
-      },
-    );
-  }
   client.on('error', onError);
   try {
     await client.connect();
-    await client.ping();
+    const info = await client.info('cluster');
+    return { cluster: /cluster_enabled:1/.test(info) };
   } catch (err) {
     client.disconnect();
-    throw new Error(`cannot reach Redis${urls.length > 1 ? ' Cluster' : ''} at ${where}: ${describe(lastError ?? (err as Error))}`);
+    return lastError ?? (err as Error);
+  } finally {
+    client.off('error', onError);
   }
-  client.off('error', onError);
-  // Connected: from now on a lost connection is retried in the background.
+}
+
+/** Connected: from now on a lost connection is retried in the background, and reported. */
+function ready<C extends RedisClient>(client: C, where: string, log: ((line: string) => void) | undefined): C {
   if (client instanceof Redis) client.options.retryStrategy = backoff;
   else client.options.clusterRetryStrategy = backoff;
-  attachLog(client, where, opts.log);
+  attachLog(client, where, log);
   return client;
 }
 
