@@ -96,6 +96,10 @@ export async function connectRedis(spec: string, opts: RedisConnectOptions = {})
       firstError ??= mode;
       continue;
     }
+    if (!atLeast(mode.version, 6, 2)) {
+      one.disconnect();
+      throw new Error(`Redis at ${where.split(', ')[i]} is version ${mode.version}; chatbox needs 6.2 or newer`);
+    }
     if (!mode.cluster && urls.length === 1) return ready(one, where, opts.log);
     one.disconnect();
     if (!mode.cluster) throw new Error(`Redis at ${where.split(', ')[i]} is not in cluster mode: give one URL for a single server`);
@@ -115,7 +119,7 @@ export async function connectRedis(spec: string, opts: RedisConnectOptions = {})
  * Connects `client` with retries off and asks whether it is in cluster mode;
  * the connection error instead (the client is then closed).
  */
-async function connectOnce(client: RedisClient): Promise<{ cluster: boolean } | Error> {
+async function connectOnce(client: RedisClient): Promise<{ cluster: boolean; version: string } | Error> {
   let lastError: Error | undefined;
   const onError = (err: Error): void => {
     lastError ??= err;
@@ -123,8 +127,8 @@ async function connectOnce(client: RedisClient): Promise<{ cluster: boolean } | 
   client.on('error', onError);
   try {
     await client.connect();
-    const info = await client.info('cluster');
-    return { cluster: /cluster_enabled:1/.test(info) };
+    const info = (await client.info('server')) + (await client.info('cluster'));
+    return { cluster: /cluster_enabled:1/.test(info), version: /redis_version:([0-9.]+)/.exec(info)?.[1] ?? '0' };
   } catch (err) {
     client.disconnect();
     return lastError ?? (err as Error);
@@ -139,6 +143,12 @@ function ready<C extends RedisClient>(client: C, where: string, log: ((line: str
   else client.options.clusterRetryStrategy = backoff;
   attachLog(client, where, log);
   return client;
+}
+
+/** True when a dotted version is at least major.minor. */
+function atLeast(version: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
 }
 
 /** Reports connection loss and recovery once each, not once per retry. */
