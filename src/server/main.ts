@@ -32,10 +32,11 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
   if (config.unsafeScrypt) {
     log.warn('unsafe password hashing', { scrypt_cost: config.scryptCost, minimum: MIN_SAFE_COST, note: 'for tests only' });
   }
-  const store = await openStore(config, {
-    idleLifetimeMs: config.sessionLifetimeMs,
-    presenceWindowMs: config.presenceWindowMs,
-  });
+  const store = await openStore(
+    config,
+    { idleLifetimeMs: config.sessionLifetimeMs, presenceWindowMs: config.presenceWindowMs },
+    (line) => log.warn('redis', { event: line }),
+  );
   let server: ChatServer | null = null;
   try {
     if (config.demo) {

@@ -11,11 +11,12 @@ export interface StoreChoice {
   sync?: 'normal' | 'full';
 }
 
-export async function openStore(choice: StoreChoice, policy: SessionPolicy): Promise<Store> {
+/** Opens the store; `log` hears when a Redis connection is lost and when it is back. */
+export async function openStore(choice: StoreChoice, policy: SessionPolicy, log?: (line: string) => void): Promise<Store> {
   try {
     if (choice.redis) {
       const { RedisStore } = await import('./redis.js');
-      return await RedisStore.open(choice.redis, policy);
+      return await RedisStore.open(choice.redis, policy, log ? { log } : {});
     }
     const { SqliteStore } = await import('./sqlite.js');
     return SqliteStore.open(choice.db, policy, { synchronous: choice.sync ?? 'normal' });
