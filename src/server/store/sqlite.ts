@@ -35,10 +35,20 @@ interface DirectoryRow extends UserProfile {
   online: number;
 }
 
+/** The online list as last read, and until when it holds (see onlineUsers). */
+interface OnlineSnapshot {
+  users: readonly UserProfile[];
+  readAt: number;
+  validUntil: number;
+  dataVersion: number;
+}
+
 /** Store on an SQLite file (see docs/storage.md). */
 export class SqliteStore implements Store {
   private readonly messages: SqliteMessages;
   private closed = false;
+  /** Cleared by every write of this connection that can change who is online. */
+  private online: OnlineSnapshot | null = null;
   private readonly stmt;
   // Transactions that write take the write lock up front (BEGIN IMMEDIATE).
   private readonly removeUserTx: (username: string) => boolean;
@@ -95,6 +105,12 @@ export class SqliteStore implements Store {
            (SELECT username FROM sessions WHERE present_until > ? AND +last_used >= ?)
          ORDER BY username`,
       ),
+      // When the online set next changes by the clock alone: the first counted session to lapse.
+      onlineBounds: db.prepare<[number, number], { until: number | null; used: number | null }>(
+        'SELECT min(present_until) AS until, min(last_used) AS used FROM sessions WHERE present_until > ? AND +last_used >= ?',
+      ),
+      // Changes whenever another connection (another process) commits to the file.
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       directory: db.prepare<[number, number], DirectoryRow>(
         `SELECT u.username, u.nama, u.negara, EXISTS
            (SELECT 1 FROM sessions s WHERE s.username = u.username AND s.present_until > ? AND s.last_used >= ?) AS online
@@ -142,11 +158,13 @@ export class SqliteStore implements Store {
 
   async setPassword(username: string, passwordHash: string): Promise<boolean> {
     this.check();
+    this.online = null;
     return this.setPasswordTx(username, passwordHash);
   }
 
   async removeUser(username: string): Promise<boolean> {
     this.check();
+    this.online = null;
     return this.removeUserTx(username);
   }
 
@@ -159,6 +177,7 @@ export class SqliteStore implements Store {
 
   async createSession(token: string, username: string, now: number): Promise<void> {
     this.check();
+    this.online = null;
     this.createSessionTx(hashToken(token), username, now);
   }
 
@@ -169,11 +188,15 @@ export class SqliteStore implements Store {
     if (!row) return null;
     const oldest = now - this.policy.idleLifetimeMs;
     if (row.last_used < oldest) {
+      this.online = null;
       this.stmt.deleteExpired.run(hash, oldest);
       return null;
     }
     const presentUntil = now + this.policy.presenceWindowMs;
     const moves = now - row.last_used >= SESSION_WRITE_SLACK_MS || presentUntil - row.present_until >= SESSION_WRITE_SLACK_MS;
+    // A session the online list counts has present_until >= validUntil, and using it
+    // only extends it; any other session that moves may join the list.
+    if (moves && (!this.online || row.present_until < this.online.validUntil)) this.online = null;
     // Zero rows changed: the session ended (logout, passwd, remove) since we read it.
     if (moves && this.stmt.touchSession.run(now, presentUntil, hash).changes === 0) return null;
     return { username: row.username, lastUsedAt: Math.max(now, row.last_used) };
@@ -181,24 +204,41 @@ export class SqliteStore implements Store {
 
   async endSession(token: string): Promise<boolean> {
     this.check();
+    this.online = null;
     return this.stmt.endSession.run(hashToken(token)).changes > 0;
   }
 
   async holdPresence(tokens: readonly string[], until: number): Promise<void> {
     this.check();
     if (tokens.length === 0) return;
+    this.online = null;
     // One statement per token rather than one huge IN list: no bound-variable limit to hit.
     this.holdPresenceTx(tokens.map(hashToken), until);
   }
 
   async releasePresence(token: string, until: number): Promise<void> {
     this.check();
+    this.online = null;
     this.stmt.releasePresence.run(until, hashToken(token));
   }
 
+  /**
+   * Polling clients ask this many times a second, so the list is kept until
+   * it can have changed: a write here that touches presence, a commit by
+   * another process, or the clock passing the first counted session's end.
+   * The array is shared and frozen.
+   */
   async onlineUsers(now: number): Promise<UserProfile[]> {
     this.check();
-    return this.stmt.onlineUsers.all(now, now - this.policy.idleLifetimeMs);
+    const version = this.stmt.dataVersion.get()!;
+    const o = this.online;
+    if (o && o.dataVersion === version && now >= o.readAt && now < o.validUntil) return o.users as UserProfile[];
+    const lifetime = this.policy.idleLifetimeMs;
+    const users = Object.freeze(this.stmt.onlineUsers.all(now, now - lifetime));
+    const b = this.stmt.onlineBounds.get(now, now - lifetime)!;
+    const validUntil = Math.min(b.until ?? Infinity, b.used === null ? Infinity : b.used + lifetime + 1);
+    this.online = { users, readAt: now, validUntil, dataVersion: version };
+    return users as UserProfile[];
   }
 
   async directory(now: number): Promise<DirectoryUser[]> {
