@@ -16,6 +16,8 @@ export async function chatCommand(argv: string[]): Promise<number> {
   }
   // Ink draws nothing when it believes it runs under CI; this is an interactive terminal.
   for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = '0';
+  // React's development build is several times slower per frame; this is the product, not a dev build.
+  process.env['NODE_ENV'] ??= 'production';
   const { runChat } = await import('./run.js');
   const code = await runChat(options);
   // Whatever might still hold the event loop open must not keep a finished chat alive.

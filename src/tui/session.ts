@@ -191,10 +191,9 @@ export class ChatSession {
   private async ready(): Promise<ChatClient> {
     const client = await this.connectClient();
     if (!this.token) this.token = await client.auth(this.username, this.password);
-    if (this.conn.kind !== 'connected') {
-      this.setConn({ kind: 'connected' });
-      this.flushQueue();
-    }
+    if (this.conn.kind !== 'connected') this.setConn({ kind: 'connected' });
+    // Messages typed offline, or given back by a server that had forgotten the session.
+    if (this.queue.length > 0) this.flushQueue();
     return client;
   }
 

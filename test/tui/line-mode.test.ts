@@ -106,8 +106,11 @@ describe('chatbox cli', () => {
     assert.ok(!(await onlineNames()).includes('henderson'));
   });
 
-  it('logs out on Ctrl+C (SIGINT) and exits 0', async () => {
+  it('logs out on Ctrl+C (SIGINT) and exits 0', async (t) => {
     const run = cli(server, null);
+    t.after(() => {
+      if (run.proc.exitCode === null) run.proc.kill('SIGKILL');
+    });
     run.proc.stdin!.write('auth messi surabaya\n');
     const deadline = Date.now() + 10_000;
     while (!(await onlineNames()).includes('messi')) {

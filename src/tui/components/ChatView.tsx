@@ -88,6 +88,7 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
               width={inner}
               rows={layout.messageRows}
               columns={columns}
+              position={layout.usersWidth === 0 && selected !== null ? `${state.order.indexOf(selected) + 1}/${state.order.length}` : undefined}
             />
           )}
         </Box>

@@ -16,6 +16,8 @@ export interface ConversationProps {
   peer: string | null;
   user: UserInfo | undefined;
   me: string;
+  /** "2/5" when the users pane is hidden, so the place in the list still shows. */
+  position?: string;
   /** Inner width (without border and margins) and rows for messages. */
   width: number;
   rows: number;
@@ -55,36 +57,38 @@ function Row({ row, me, columns, width }: { row: ConvRow; me: string; columns: M
   const mine = item.from === me;
   const sep = SEPARATOR[item.status] ?? SEPARATOR['sent']!;
   const pending = item.status === 'sending' || item.status === 'queued';
+  // Separate Texts so a row's ASCII parts keep Ink's fast measuring path (see UserList).
   return (
-    <Text wrap="truncate">
+    <Box>
       {row.first ? (
-        <>
-          <Text dimColor>{clock(item.ts)} </Text>
+        <Text>
+          <Text dimColor>{clock(item.ts)}</Text>{' '}
           <Text color={mine ? 'cyan' : 'magenta'} bold={!mine}>
             {padStart(item.from, columns.nickWidth)}
           </Text>
-        </>
+        </Text>
       ) : (
-        ' '.repeat(6 + columns.nickWidth)
+        <Box width={6 + columns.nickWidth} flexShrink={0} />
       )}
-      <Text color={sep.color} dimColor={!sep.color}>
-        {' '}
-        {sep.glyph}{' '}
+      <Text color={sep.color} dimColor={!sep.color}>{` ${sep.glyph} `}</Text>
+      <Text dimColor={pending} wrap="truncate">
+        {row.text}
       </Text>
-      <Text dimColor={pending}>{row.text}</Text>
-    </Text>
+    </Box>
   );
 }
 
-function Title({ peer, user, width, conv }: { peer: string | null; user: UserInfo | undefined; width: number; conv: Conv | undefined }) {
+function Title({ peer, user, width, conv, position }: { peer: string | null; user: UserInfo | undefined; width: number; conv: Conv | undefined; position?: string }) {
   if (peer === null) return <Text dimColor>{' '}</Text>;
   const details = [user?.nama, user?.negara].filter((s) => s).join(' · ');
   const presence = user?.online ? '● online' : '○ offline';
   const right = conv?.history === 'loading' ? 'loading…' : '';
-  const nameW = textWidth(peer);
+  const pos = position ? `[${position}] ` : '';
+  const nameW = textWidth(peer) + pos.length;
   const room = Math.max(0, width - nameW - textWidth(presence) - textWidth(right) - 6);
   return (
     <Text wrap="truncate">
+      {pos ? <Text dimColor>{pos}</Text> : null}
       <Text bold>{peer}</Text>
       {details && room > 2 ? <Text dimColor>{'  ' + truncate(details, room)}</Text> : null}
       <Text color={user?.online ? 'green' : 'gray'}>{'  ' + presence}</Text>
@@ -95,7 +99,7 @@ function Title({ peer, user, width, conv }: { peer: string | null; user: UserInf
 
 /** The conversation pane. */
 export const Conversation = memo(function Conversation(props: ConversationProps) {
-  const { conv, peer, user, me, width, rows, columns } = props;
+  const { conv, peer, user, me, width, rows, columns, position } = props;
   let body: ReactNode;
   if (peer === null) {
     body = <Text dimColor>No one to talk to yet. Users appear here as they come online.</Text>;
@@ -114,8 +118,8 @@ export const Conversation = memo(function Conversation(props: ConversationProps)
   }
   return (
     <Box flexDirection="column" width={width + 2} paddingLeft={1} paddingRight={1} flexShrink={0}>
-      <Title peer={peer} user={user} width={width} conv={conv} />
-      <Box flexDirection="column" height={rows} justifyContent="flex-end" overflow="hidden">
+      <Title peer={peer} user={user} width={width} conv={conv} position={position} />
+      <Box flexDirection="column" height={rows} justifyContent="flex-end">
         {body}
       </Box>
     </Box>

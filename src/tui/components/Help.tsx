@@ -11,10 +11,11 @@ function rows<A extends string>(list: ReadonlyArray<Binding<A>>): Array<[string,
   const byAction = new Map<string, { keys: string[]; help: string }>();
   for (const b of list) {
     const entry = byAction.get(b.action);
-    if (entry) entry.keys.push(...b.keys);
-    else byAction.set(b.action, { keys: [...b.keys], help: b.help });
+    const labels = b.keys.map((k) => keyLabel(k) + (b.whenComposeEmpty ? ' (empty line)' : ''));
+    if (entry) entry.keys.push(...labels);
+    else byAction.set(b.action, { keys: labels, help: b.help });
   }
-  return [...byAction.values()].map((e) => [e.keys.map(keyLabel).join(' / '), e.help]);
+  return [...byAction.values()].map((e) => [e.keys.join(' / '), e.help]);
 }
 
 /** The help overlay, `width` × `height` cells. */

@@ -27,14 +27,25 @@ const UserRow = memo(function UserRow(props: { user: UserInfo | undefined; name:
   const b = badge(unread);
   const nameWidth = Math.max(1, width - 4 - (b ? b.length + 1 : 0));
   const online = user?.online ?? false;
+  // The markers get their own Text: Ink measures every Text on every frame, and a
+  // Text with any non-ASCII character takes its slow path, so names stay ASCII-only.
   return (
-    <Text inverse={selected} bold={selected || unread > 0} wrap="truncate">
-      <Text>{selected ? '▌' : ' '}</Text>
-      <Text color={online ? 'green' : 'gray'}>{online ? '●' : '○'}</Text>
-      <Text> {padEnd(name, nameWidth)}</Text>
-      {b ? <Text color={selected ? undefined : 'yellow'}> {b}</Text> : null}
-      <Text> </Text>
-    </Text>
+    <Box>
+      <Text inverse={selected} color={online ? 'green' : 'gray'}>
+        {selected ? '▌' : ' '}
+        {online ? '●' : '○'}
+      </Text>
+      <Text inverse={selected} bold={selected || unread > 0}>
+        {/* Padding only where something follows or the row is highlighted: fewer cells for Ink to draw. */}
+        {' ' + (selected || b ? padEnd(name, nameWidth) : truncate(name, nameWidth))}
+      </Text>
+      {b ? (
+        <Text inverse={selected} bold color={selected ? undefined : 'yellow'}>
+          {' ' + b}
+        </Text>
+      ) : null}
+      {selected ? <Text inverse> </Text> : null}
+    </Box>
   );
 });
 
@@ -45,12 +56,14 @@ export const UserList = memo(function UserList(props: UserListProps) {
   for (const u of users.values()) if (u.online) onlineCount++;
   const shown = order.slice(top, top + rows);
   const more = order.length - top - shown.length;
-  const title = ` ${onlineCount} online · ${order.length} ${order.length === 1 ? 'user' : 'users'}`;
+  const room = width - 3;
+  const long = ` ${onlineCount} online · ${order.length} ${order.length === 1 ? 'user' : 'users'}`;
+  const title = long.length <= room ? long : ` ${onlineCount}/${order.length} online`;
   const arrows = (top > 0 ? '↑' : ' ') + (more > 0 ? '↓' : ' ');
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
       <Text dimColor wrap="truncate">
-        {padEnd(truncate(title, width - 3), width - 3)}
+        {padEnd(title, room)}
         {arrows}{' '}
       </Text>
       {shown.map((name) => (
