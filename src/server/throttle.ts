@@ -23,6 +23,25 @@ export class FailureThrottle {
     return times.length >= this.limit;
   }
 
+  /**
+   * Starts an attempt for `key`, counting it as a failure until `succeeded`
+   * says otherwise; false (nothing recorded) when `key` is blocked. Counting
+   * attempts still in flight keeps many connections from one address from
+   * each passing the check before any of their failures is recorded.
+   */
+  begin(key: string, now: number): boolean {
+    if (this.blocked(key, now)) return false;
+    this.fail(key, now);
+    return true;
+  }
+
+  /** The attempt `begin` started at `startedAt` succeeded: it no longer counts. */
+  succeeded(key: string, startedAt: number): void {
+    const times = this.failures.get(key);
+    const i = times ? times.lastIndexOf(startedAt) : -1;
+    if (i !== -1) times!.splice(i, 1);
+  }
+
   /** Records one failure for `key`. */
   fail(key: string, now: number): void {
     let times = this.failures.get(key);

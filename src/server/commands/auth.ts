@@ -5,17 +5,15 @@ import { verifyPassword } from '../passwords.js';
 
 /** `auth <username> <password>`: checks the password off the event loop and opens a session. */
 export async function auth(ctx: ServerContext, req: Extract<Request, { cmd: 'auth' }>, caller: Caller): Promise<Outcome> {
+  // The attempt counts as a failure from the start, so logins still being hashed count too.
   const now = Date.now();
-  if (ctx.authThrottle.blocked(caller.peer, now)) return { reply: errorReply(Errors.tooMany) };
+  if (!ctx.authThrottle.begin(caller.peer, now)) return { reply: errorReply(Errors.tooMany) };
   const user = isValidUsername(req.username) ? await ctx.store.getUser(req.username) : null;
-  if (!user) {
-    ctx.authThrottle.fail(caller.peer, now);
-    return { reply: errorReply(Errors.noUser) };
-  }
+  if (!user) return { reply: errorReply(Errors.noUser) };
   if (!(await verifyPassword(req.password, user.passwordHash))) {
-    ctx.authThrottle.fail(caller.peer, Date.now());
     return { reply: errorReply(Errors.badPassword), user: user.username };
   }
+  ctx.authThrottle.succeeded(caller.peer, now);
   const token = uuidv4();
   const now2 = Date.now();
   await ctx.store.createSession(token, user.username, now2);
