@@ -71,11 +71,26 @@ function Row({ row, me, columns, width }: { row: ConvRow; me: string; columns: M
         <Box width={6 + columns.nickWidth} flexShrink={0} />
       )}
       <Text color={sep.color} dimColor={!sep.color}>{` ${sep.glyph} `}</Text>
-      <Text dimColor={pending} wrap="truncate">
-        {row.text}
-      </Text>
+      {textRuns(row.text).map((run, i) => (
+        <Text key={i} dimColor={pending} wrap="truncate">
+          {run}
+        </Text>
+      ))}
     </Box>
   );
+}
+
+const RUNS_RE = /[\x20-\x7e]+|[^\x20-\x7e]+/g;
+
+/**
+ * A row's text cut into ASCII and non-ASCII runs, each drawn as its own Text:
+ * Ink measures every Text on every frame, slowly when it holds anything but
+ * ASCII, so mostly-ASCII rows with an emoji stay cheap. Rows with many runs
+ * stay whole (the extra layout nodes would cost more than they save).
+ */
+function textRuns(text: string): string[] {
+  const runs = text.match(RUNS_RE) ?? [text];
+  return runs.length > 7 ? [text] : runs;
 }
 
 function Title({ peer, user, width, conv, position }: { peer: string | null; user: UserInfo | undefined; width: number; conv: Conv | undefined; position?: string }) {
@@ -110,8 +125,9 @@ export const Conversation = memo(function Conversation(props: ConversationProps)
     const win = windowRows(conv.items, conv.scrollBack, rows, columns.textWidth);
     body = (
       <>
-        {win.rows.map((row) => (
-          <Row key={row.key} row={row} me={me} columns={columns} width={width} />
+        {/* Keyed by screen position: scrolling then updates rows in place instead of rebuilding them. */}
+        {win.rows.map((row, i) => (
+          <Row key={i} row={row} me={me} columns={columns} width={width} />
         ))}
       </>
     );
