@@ -27,6 +27,7 @@ export interface TlsMaterial {
 /** A ChatBox server on one store. */
 export class ChatServer implements ConnectionHooks {
   private readonly server: net.Server;
+  private readonly secureContext: tls.SecureContext | null;
   private readonly ctx: ServerContext;
   private readonly connections = new Set<Connection>();
   private readonly perPeer = new Map<string, number>();
@@ -43,17 +44,10 @@ export class ChatServer implements ConnectionHooks {
     tlsMaterial?: TlsMaterial,
   ) {
     this.ctx = { store, config, authThrottle: new FailureThrottle(config.authFailureLimit, config.authFailureWindowMs) };
-    const onSocket = (socket: net.Socket): void => this.accept(socket);
-    this.server = tlsMaterial
-      ? tls.createServer({ cert: tlsMaterial.cert, key: tlsMaterial.key, allowHalfOpen: true }, onSocket)
-      : net.createServer({ allowHalfOpen: true }, onSocket);
-    if (tlsMaterial) {
-      // A failed handshake is the peer's problem, not a server error.
-      this.server.on('tlsClientError', (err: Error, socket: net.Socket) => {
-        this.log.info('tls handshake failed', { peer: socket.remoteAddress, error: err.message });
-        socket.destroy();
-      });
-    }
+    // TLS goes on each accepted TCP socket rather than through a tls.Server, so that a
+    // handshake still in progress counts against the connection caps and the first-line timeout.
+    this.secureContext = tlsMaterial ? tls.createSecureContext({ cert: tlsMaterial.cert, key: tlsMaterial.key }) : null;
+    this.server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   }
 
   /** Starts listening; rejects with a one-line reason (port in use, address not available, ...). */
@@ -124,8 +118,10 @@ export class ChatServer implements ConnectionHooks {
     else this.perPeer.delete(conn.peer);
   }
 
-  private accept(socket: net.Socket): void {
-    const peer = socket.remoteAddress ?? 'unknown';
+  private accept(raw: net.Socket): void {
+    const peer = raw.remoteAddress ?? 'unknown';
+    const port = raw.remotePort;
+    const socket = this.secureContext ? this.startTls(raw, peer) : raw;
     const fromPeer = this.perPeer.get(peer) ?? 0;
     if (this.closing || this.connections.size >= this.config.maxConnections || fromPeer >= this.config.maxConnectionsPerPeer) {
       this.log.warn('connection refused', {
@@ -139,8 +135,20 @@ export class ChatServer implements ConnectionHooks {
     }
     this.perPeer.set(peer, fromPeer + 1);
     const id = this.nextId++;
-    this.log.info('open', { conn: id, peer, port: socket.remotePort });
+    this.log.info('open', { conn: id, peer, port });
     this.connections.add(new Connection(id, socket, peer, this.ctx, this.log, this));
+  }
+
+  /** Starts the server side of a TLS handshake on `raw`; what is written before it completes waits for it. */
+  private startTls(raw: net.Socket, peer: string): tls.TLSSocket {
+    const socket = new tls.TLSSocket(raw, { isServer: true, secureContext: this.secureContext! });
+    let secure = false;
+    socket.once('secure', () => (secure = true));
+    // A failed handshake is the peer's problem, not a server error.
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (!secure) this.log.info('tls handshake failed', { peer, error: err.code ?? err.message });
+    });
+    return socket;
   }
 
   /** Live connections keep their sessions online across the presence window. */
