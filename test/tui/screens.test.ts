@@ -122,3 +122,44 @@ describe('login form and chat screen', () => {
     assert.equal(quits, 1);
   });
 });
+
+describe('a long conversation', () => {
+  let server: TestServer;
+  let session: ChatSession;
+  let r: Rendered;
+
+  before(async () => {
+    server = await startServer();
+    // 250 messages sent by messi from elsewhere: only history knows them.
+    const c = await ChatClient.connect({ host: server.host, port: server.port });
+    const token = await c.auth('messi', 'surabaya');
+    await Promise.all(Array.from({ length: 250 }, (_, i) => c.send(token, 'henderson', `number ${i + 1}`)));
+    await c.logout(token);
+    c.close();
+    session = new ChatSession({ connect: { host: server.host, port: server.port }, intervalMs: 100 });
+    r = render(
+      h(App, { session, options: { connect: {}, user: 'messi', password: 'surabaya', intervalMs: 100, bell: false }, onQuit: () => undefined }),
+    );
+  });
+
+  after(async () => {
+    r?.unmount();
+    await session?.logout();
+    await server?.stop();
+  });
+
+  it('opens with the newest messages, and PgUp loads older pages until the first message', async () => {
+    let f = await until(r, /messi │ number 250\n/);
+    assert.doesNotMatch(f, /number 150\n/);
+    for (let i = 0; i < 80 && !/│ number 1\n/.test(f); i++) {
+      r.stdin.write('\x1b[5~');
+      await new Promise((res) => setTimeout(res, 40));
+      f = plain(r.lastFrame());
+    }
+    assert.match(f, /│ number 1\n/);
+    assert.match(f, /scrolled back · End for newest/);
+    r.stdin.write('\x1b[F'); // End
+    f = await until(r, /messi │ number 250\n/);
+    assert.doesNotMatch(f, /scrolled back/);
+  });
+});
