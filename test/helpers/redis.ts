@@ -54,10 +54,13 @@ export function redisSkip(): string | false {
   return 'redis-server is not installed (apt-get install redis-server)';
 }
 
-// Servers still running when the process exits are killed so none outlive a test run.
+// Servers still running when the process exits (a test failed before its
+// cleanup) are killed and their dirs removed, so none outlive a test run.
 const running = new Set<ChildProcess>();
+const dirs = new Set<string>();
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function freePort(): Promise<number> {
@@ -71,7 +74,7 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Sends PING over a raw socket; true on +PONG (not while the server is still loading). */
+/** Sends PING over a raw socket; true once the server answers (not while it is still loading). */
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect(port, '127.0.0.1');
@@ -85,7 +88,8 @@ function ping(port: number): Promise<boolean> {
     sock.on('connect', () => sock.write('PING\r\n'));
     sock.on('data', (d) => {
       buf += d.toString('latin1');
-      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+      // NOAUTH: up, and asking for the password a test gave it.
+      if (buf.includes('\r\n')) done(buf.startsWith('+PONG') || buf.startsWith('-NOAUTH'));
     });
   });
 }
@@ -136,6 +140,7 @@ async function launch(port: number, dir: string, opts: RedisOptions): Promise<La
 export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
   if (!redisAvailable()) throw new Error('redis-server is not installed');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatbox-redis-'));
+  dirs.add(dir);
   let current: Launch | undefined;
   let port = 0;
   // Another process may take the port between our probe and redis binding it: retry.
@@ -146,6 +151,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
     } catch (err) {
       if (attempt >= 5) {
         fs.rmSync(dir, { recursive: true, force: true });
+        dirs.delete(dir);
         throw err;
       }
     }
@@ -164,6 +170,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
         clearTimeout(timer);
       }
       fs.rmSync(dir, { recursive: true, force: true });
+      dirs.delete(dir);
     },
     kill() {
       current?.child.kill('SIGKILL');
