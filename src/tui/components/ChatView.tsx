@@ -55,31 +55,32 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
   }
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.height}>
-      <Box flexDirection="row" height={layout.mainHeight}>
-        {layout.usersWidth > 0 ? (
-          <UserList
-            users={state.users}
-            order={state.order}
-            unread={state.unread}
-            selected={selected}
-            top={state.userTop}
-            width={layout.usersWidth}
-            rows={layout.userRows}
-          />
-        ) : null}
-        <Box
-          width={layout.convWidth}
-          flexShrink={0}
-          borderStyle="single"
-          borderColor="gray"
-          borderTop={false}
-          borderRight={false}
-          borderBottom={false}
-          borderLeft={border > 0}
-        >
-          {state.help ? (
-            <Help width={inner + 2} height={layout.mainHeight} />
-          ) : (
+      {state.help ? (
+        // The help takes both panes: the list is not needed while reading it.
+        <Help width={layout.cols} height={layout.mainHeight} />
+      ) : (
+        <Box flexDirection="row" height={layout.mainHeight}>
+          {layout.usersWidth > 0 ? (
+            <UserList
+              users={state.users}
+              order={state.order}
+              unread={state.unread}
+              selected={selected}
+              top={state.userTop}
+              width={layout.usersWidth}
+              rows={layout.userRows}
+            />
+          ) : null}
+          <Box
+            width={layout.convWidth}
+            flexShrink={0}
+            borderStyle="single"
+            borderColor="gray"
+            borderTop={false}
+            borderRight={false}
+            borderBottom={false}
+            borderLeft={border > 0}
+          >
             <Conversation
               conv={conv}
               peer={selected}
@@ -90,10 +91,10 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
               columns={columns}
               position={layout.usersWidth === 0 && selected !== null ? `${state.order.indexOf(selected) + 1}/${state.order.length}` : undefined}
             />
-          )}
+          </Box>
         </Box>
-      </Box>
-      <Rule width={layout.cols} junction={layout.usersWidth} hint={hint} />
+      )}
+      <Rule width={layout.cols} junction={state.help ? 0 : layout.usersWidth} hint={hint} />
       <Compose peer={selected} draft={currentDraft(state)} width={layout.cols} offline={state.conn.kind !== 'connected'} />
       <StatusBar
         me={me}

@@ -35,19 +35,26 @@ const HELP = 'F1 keys · ^N/^P switch · PgUp/PgDn scroll · ^C quit';
 
 /** The status line. */
 export const StatusBar = memo(function StatusBar({ me, server, conn, notice, unreadElsewhere, quitting, width }: StatusBarProps) {
-  const who = ` ${me} @ ${server} `;
+  const who = truncate(` ${me} @ ${server}`, Math.max(8, width - 24));
   const c = quitting ? { text: '◌ logging out…', color: 'yellow' } : connText(conn);
-  const unread = unreadElsewhere > 0 ? ` ✉ ${unreadElsewhere} unread (Alt+A) ` : '';
-  const used = textWidth(who) + textWidth(c.text) + 4 + textWidth(unread);
-  const rest = Math.max(0, width - used);
-  const tail = padEnd(notice ? ` ${notice}` : ` ${HELP}`, rest);
+  const unread = unreadElsewhere > 0 ? `✉ ${unreadElsewhere} unread (Alt+A)` : '';
+  const used = textWidth(who) + 3 + textWidth(c.text) + 3 + (unread ? textWidth(unread) + 3 : 0);
+  const tail = padEnd(notice ?? HELP, Math.max(0, width - used));
+  const bright = c.color === 'green' ? 'greenBright' : c.color === 'red' ? 'redBright' : 'yellowBright';
   return (
     <Text wrap="truncate" backgroundColor="blue" color="white">
-      <Text bold>{truncate(who, Math.max(8, width - 20))}</Text>
-      <Text>│ </Text>
-      <Text color={c.color === 'green' ? 'greenBright' : c.color === 'red' ? 'redBright' : 'yellowBright'}>{c.text}</Text>
-      <Text> │</Text>
-      {unread ? <Text color="yellowBright" bold>{unread}</Text> : null}
+      <Text bold>{who}</Text>
+      {' │ '}
+      <Text color={bright}>{c.text}</Text>
+      {' │ '}
+      {unread ? (
+        <>
+          <Text color="yellowBright" bold>
+            {unread}
+          </Text>
+          {' │ '}
+        </>
+      ) : null}
       <Text color={notice ? 'yellowBright' : 'white'}>{tail}</Text>
     </Text>
   );
