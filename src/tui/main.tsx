@@ -18,8 +18,16 @@ export async function chatCommand(argv: string[]): Promise<number> {
   for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = '0';
   // React's development build is several times slower per frame; this is the product, not a dev build.
   process.env['NODE_ENV'] ??= 'production';
-  const { runChat } = await import('./run.js');
-  const code = await runChat(options);
+  // Keys typed while the program loads must not be echoed by the terminal: a
+  // password typed ahead would stay on the screen after the chat ends.
+  process.stdin.setRawMode(true);
+  let code: number;
+  try {
+    const { runChat } = await import('./run.js');
+    code = await runChat(options);
+  } finally {
+    process.stdin.setRawMode(false);
+  }
   // Whatever might still hold the event loop open must not keep a finished chat alive.
   setTimeout(() => process.exit(code), 1500).unref();
   return code;
