@@ -4,9 +4,11 @@
 // history pages, reconnecting with backoff and logging in again when the
 // server forgot the session. It reports everything as reducer actions.
 
-import { ChatClient, ChatError, ConnectionError, type ConnectOptions, type Inbox } from '../client.js';
-import { Errors, type DirectoryEntry, type OnlineEntry } from '../protocol.js';
+import { ChatClient, ChatError, ConnectionError, type ConnectOptions } from '../client.js';
+import { Errors } from '../protocol.js';
 import { tuiLog } from './log.js';
+import { Outbox, type Outgoing } from './outbox.js';
+import { pollOnce, shortReason, type ServerSupport } from './poll.js';
 import type { Action, ConnState } from './state.js';
 
 /** How the session connects and how often it polls. */
@@ -22,26 +24,7 @@ export interface SessionOptions {
   historyPage?: number;
 }
 
-interface Outgoing {
-  peer: string;
-  key: string;
-  text: string;
-  queuedAt: number;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
-
-/** A short reason for the status line. */
-function shortReason(err: unknown): string {
-  const code = (err as { code?: string }).code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ETIMEDOUT') return 'timed out';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host';
-  if (code === 'ECONNRESET') return 'connection reset';
-  if (err instanceof ChatError) return err.code;
-  if (err instanceof ConnectionError && /closed/.test(err.message)) return 'connection lost';
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** One logged-in user's connection to the server, driven by the chat screen. */
 export class ChatSession {
@@ -58,11 +41,13 @@ export class ChatSession {
   private ackId = 0;
   private lastUsersAt = 0;
   private seq = 0;
-  private queue: Outgoing[] = [];
+  private readonly outbox: Outbox;
   private conn: ConnState = { kind: 'connecting' };
-  private readonly supports = { ack: true, users: true, history: true };
+  private readonly supports: ServerSupport = { ack: true, users: true, history: true };
 
-  constructor(readonly options: SessionOptions) {}
+  constructor(readonly options: SessionOptions) {
+    this.outbox = new Outbox(options.queueMaxAgeMs ?? 120_000);
+  }
 
   /** `host:port` for people. */
   get server(): string {
@@ -97,7 +82,7 @@ export class ChatSession {
     this.dispatch({ type: 'send/start', peer, key, text, ts: Date.now(), queued: !online, fromCompose: true });
     const out = { peer, key, text, queuedAt: Date.now() };
     if (online) this.deliver(out);
-    else this.queue.push(out);
+    else this.outbox.add(out);
     return key;
   }
 
@@ -109,7 +94,7 @@ export class ChatSession {
       this.deliver(out);
     } else {
       this.dispatch({ type: 'send/status', peer, key, status: 'queued' });
-      this.queue.push(out);
+      this.outbox.add(out);
     }
   }
 
@@ -193,7 +178,7 @@ export class ChatSession {
     if (!this.token) this.token = await client.auth(this.username, this.password);
     if (this.conn.kind !== 'connected') this.setConn({ kind: 'connected' });
     // Messages typed offline, or given back by a server that had forgotten the session.
-    if (this.queue.length > 0) this.flushQueue();
+    if (this.outbox.size > 0) this.flushQueue();
     return client;
   }
 
@@ -212,36 +197,13 @@ export class ChatSession {
   }
 
   private async poll(client: ChatClient): Promise<void> {
-    const token = this.token!;
     const now = Date.now();
     const wantUsers = this.supports.users && now - this.lastUsersAt >= (this.options.usersIntervalMs ?? 10_000);
-    // Pipelined on the one connection; all settle before the next poll starts.
-    const [online, inbox, users] = await Promise.allSettled([
-      client.online(token),
-      this.supports.ack ? client.inbox(token, this.ackId) : client.inbox(token),
-      wantUsers ? client.users(token) : Promise.resolve(undefined),
-    ]);
-    for (const r of [online, inbox, users]) {
-      if (r.status === 'rejected' && !(r.reason instanceof ChatError && r.reason.code === Errors.badProtocol)) throw r.reason;
-    }
-    // An original server knows neither `users` nor `inbox <token> <ack_id>`.
-    if (users.status === 'rejected') this.supports.users = false;
-    if (inbox.status === 'rejected') this.supports.ack = false;
-    if (online.status === 'rejected') throw online.reason;
-    const action: Action = { type: 'poll', online: online.value as OnlineEntry[], now };
-    if (inbox.status === 'fulfilled') action.inbox = inbox.value as Inbox;
-    if (users.status === 'fulfilled' && users.value) {
-      action.users = users.value as DirectoryEntry[];
-      this.lastUsersAt = now;
-    }
+    const { action, highestId } = await pollOnce(client, this.token!, this.ackId, this.supports, wantUsers, now);
+    if (action.users) this.lastUsersAt = now;
     this.dispatch(action);
     // Now stored in the view: acknowledge them with the next poll.
-    if (action.inbox) {
-      for (const list of Object.values(action.inbox)) {
-        if (!Array.isArray(list)) continue;
-        for (const m of list) if (typeof m.id === 'number' && Number.isSafeInteger(m.id) && m.id > this.ackId) this.ackId = m.id;
-      }
-    }
+    this.ackId = Math.max(this.ackId, highestId);
   }
 
   private sessionLost(): void {
@@ -287,7 +249,7 @@ export class ChatSession {
     const client = this.client;
     const token = this.token;
     if (!client?.connected || !token) {
-      this.queue.push(out);
+      this.outbox.add(out);
       this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'queued' });
       return;
     }
@@ -296,7 +258,7 @@ export class ChatSession {
       (err: unknown) => {
         if (err instanceof ChatError && err.code === Errors.noSession) {
           // Not accepted, so safe to send again once logged in.
-          this.queue.push(out);
+          this.outbox.add(out);
           this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'queued' });
           this.sessionLost();
           return;
@@ -309,26 +271,20 @@ export class ChatSession {
 
   private flushQueue(): void {
     this.expireQueue();
-    for (const out of this.queue.splice(0)) {
+    for (const out of this.outbox.drain()) {
       this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'sending' });
       this.deliver(out);
     }
   }
 
   private expireQueue(): void {
-    const maxAge = this.options.queueMaxAgeMs ?? 120_000;
-    const now = Date.now();
-    const keep: Outgoing[] = [];
-    for (const out of this.queue) {
-      if (now - out.queuedAt > maxAge) {
-        this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error: 'not sent: offline for too long' });
-      } else keep.push(out);
+    for (const out of this.outbox.expire(Date.now())) {
+      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error: 'not sent: offline for too long' });
     }
-    this.queue = keep;
   }
 
   private failQueue(error: string): void {
-    for (const out of this.queue.splice(0)) {
+    for (const out of this.outbox.drain()) {
       this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error });
     }
   }
