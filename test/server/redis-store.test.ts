@@ -3,7 +3,7 @@
 // shared contract is in store.test.ts and store-messages.test.ts.
 
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
@@ -15,6 +15,7 @@ import { redisSkip, startRedis, type RedisServer } from '../helpers/redis.js';
 import { profile } from '../helpers/stores.js';
 
 const POLICY: SessionPolicy = { idleLifetimeMs: 60_000, presenceWindowMs: 30_000 };
+const T0 = Date.UTC(2026, 0, 1);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const alice = profile('alice');
 const bob = profile('bob');
@@ -179,6 +180,32 @@ describe('redis store: nodes sharing one Redis', { skip: redisSkip() }, () => {
     assert.deepEqual(await b.onlineUsers(t + 41_000), []);
     assert.equal((await b.useSession('tok-a', t + 41_000))?.username, 'alice', 'the session itself lives on');
     assert.deepEqual((await b.onlineUsers(t + 42_000)).map((u) => u.username), ['alice']);
+  });
+
+  test('a user is online while any session counts, across nodes; small moves write nothing', async () => {
+    const { a, b, prefix } = await twoNodes();
+    await addUsers(a, 'alice');
+    const t = T0;
+    await a.createSession('s1', 'alice', t);
+    await b.createSession('s2', 'alice', t);
+    await a.holdPresence(['s1'], t + 50_000);
+    await b.releasePresence('s2', t + 10_000);
+    assert.deepEqual((await b.onlineUsers(t + 45_000)).map((u) => u.username), ['alice'], 'held by s1');
+    await b.releasePresence('s1', t + 20_000);
+    assert.deepEqual((await a.onlineUsers(t + 15_000)).map((u) => u.username), ['alice'], 'released until 20 s');
+    assert.deepEqual(await a.onlineUsers(t + 21_000), [], 'both released');
+    await a.useSession('s2', t + 30_000);
+    assert.deepEqual((await b.onlineUsers(t + 31_000)).map((u) => u.username), ['alice']);
+    await b.endSession('s2');
+    assert.deepEqual(await a.onlineUsers(t + 31_000), [], 'the last present session ended');
+    // A use less than a second after the last written one writes nothing.
+    const key = `{${prefix}}:s:${createHash('sha256').update('s1').digest('hex')}`;
+    assert.deepEqual(await a.useSession('s1', t + 30_500), { username: 'alice', lastUsedAt: t + 30_500 });
+    assert.equal(await raw.hget(key, 'used'), String(t + 30_500));
+    await b.useSession('s1', t + 31_000);
+    assert.equal(await raw.hget(key, 'used'), String(t + 30_500), 'not written');
+    await b.useSession('s1', t + 31_600);
+    assert.equal(await raw.hget(key, 'used'), String(t + 31_600));
   });
 
   test('a session key expires by itself after the idle lifetime, and each use extends it', async () => {

@@ -1,11 +1,12 @@
 // The scale-out store: every server node keeps its state in one shared Redis
 // (or Redis Cluster). Whatever must be atomic across nodes runs as a Lua
-// script (redis-scripts.ts); nothing is cached in the node. See docs/redis.md.
+// script (redis-scripts-*.ts); nothing is cached in the node. See docs/redis.md.
 
 import { createHash } from 'node:crypto';
 import type { Message, UserProfile } from '../../protocol.js';
 import { connectRedis, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
-import * as lua from './redis-scripts.js';
+import * as msgLua from './redis-scripts-messages.js';
+import * as userLua from './redis-scripts-users.js';
 import type { DirectoryUser, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
 
 /** Options of RedisStore.open. */
@@ -14,26 +15,29 @@ export interface RedisStoreOptions extends RedisConnectOptions {
   prefix?: string;
 }
 
+/** A session's use moves its times by at least this much before it is written (ms). */
+const SESSION_WRITE_SLACK_MS = 1000;
+
 type Reply = string | number | null | Reply[];
 type ScriptCall = (prefix: string, ...args: (string | number)[]) => Promise<Reply>;
 
 const SCRIPTS = {
-  cbAddUser: lua.ADD_USER,
-  cbSetPassword: lua.SET_PASSWORD,
-  cbRemoveUser: lua.REMOVE_USER,
-  cbCreateSession: lua.CREATE_SESSION,
-  cbUseSession: lua.USE_SESSION,
-  cbEndSession: lua.END_SESSION,
-  cbHoldPresence: lua.HOLD_PRESENCE,
-  cbReleasePresence: lua.RELEASE_PRESENCE,
-  cbListUsers: lua.LIST_USERS,
-  cbOnlineUsers: lua.ONLINE_USERS,
-  cbDirectory: lua.DIRECTORY,
-  cbAddMessage: lua.ADD_MESSAGE,
-  cbClaimInbox: lua.CLAIM_INBOX,
-  cbSettleClaim: lua.SETTLE_CLAIM,
-  cbAckInbox: lua.ACK_INBOX,
-  cbHistory: lua.HISTORY,
+  cbAddUser: userLua.ADD_USER,
+  cbSetPassword: userLua.SET_PASSWORD,
+  cbRemoveUser: userLua.REMOVE_USER,
+  cbCreateSession: userLua.CREATE_SESSION,
+  cbUseSession: userLua.USE_SESSION,
+  cbEndSession: userLua.END_SESSION,
+  cbHoldPresence: userLua.HOLD_PRESENCE,
+  cbReleasePresence: userLua.RELEASE_PRESENCE,
+  cbListUsers: userLua.LIST_USERS,
+  cbOnlineUsers: userLua.ONLINE_USERS,
+  cbDirectory: userLua.DIRECTORY,
+  cbAddMessage: msgLua.ADD_MESSAGE,
+  cbClaimInbox: msgLua.CLAIM_INBOX,
+  cbSettleClaim: msgLua.SETTLE_CLAIM,
+  cbAckInbox: msgLua.ACK_INBOX,
+  cbHistory: msgLua.HISTORY,
 } as const;
 
 type Scripts = { -readonly [K in keyof typeof SCRIPTS]: ScriptCall };
@@ -103,12 +107,17 @@ export class RedisStore implements Store {
   // --- users ---
 
   async addUser(user: UserRecord): Promise<boolean> {
-    return (await this.run.cbAddUser(this.p, user.username, user.nama, user.negara, user.passwordHash)) === 1;
+    const profile = JSON.stringify([user.nama, user.negara]);
+    return (await this.run.cbAddUser(this.p, user.username, profile, user.passwordHash)) === 1;
   }
 
   async getUser(username: string): Promise<UserRecord | null> {
-    const [nama, negara, pw] = await this.track(this.redis.hmget(this.p + 'u:' + username, 'nama', 'negara', 'pw'));
-    if (nama == null || negara == null || pw == null) return null;
+    // Two reads in one round trip (auto-pipelined); a user's profile never changes.
+    const [profile, pw] = await this.track(
+      Promise.all([this.redis.hget(this.p + 'profiles', username), this.redis.hget(this.p + 'pw', username)]),
+    );
+    if (profile == null || pw == null) return null;
+    const [nama, negara] = JSON.parse(profile) as [string, string];
     return { username, nama, negara, passwordHash: pw };
   }
 
@@ -137,39 +146,38 @@ export class RedisStore implements Store {
 
   async useSession(token: string, now: number): Promise<SessionInfo | null> {
     const { idleLifetimeMs, presenceWindowMs } = this.policy;
-    const r = await this.run.cbUseSession(this.p, hashToken(token), now, idleLifetimeMs, now + presenceWindowMs);
+    // Uses closer together than the slack write nothing: 1 s, as SQLite, or less for short test lifetimes.
+    const slack = Math.min(SESSION_WRITE_SLACK_MS, Math.floor(Math.min(idleLifetimeMs, presenceWindowMs) / 10));
+    const r = await this.run.cbUseSession(this.p, hashToken(token), now, idleLifetimeMs, now + presenceWindowMs, slack);
     if (!Array.isArray(r)) return null;
     return { username: String(r[0]), lastUsedAt: Math.max(now, Number(r[1])) };
   }
 
   async endSession(token: string): Promise<boolean> {
-    return (await this.run.cbEndSession(this.p, hashToken(token))) === 1;
+    return (await this.run.cbEndSession(this.p, hashToken(token), this.policy.idleLifetimeMs)) === 1;
   }
 
   async holdPresence(tokens: readonly string[], until: number): Promise<void> {
     // Slices keep each script short, so other nodes' commands are not held up behind it.
     for (let i = 0; i < tokens.length; i += 500) {
-      await this.run.cbHoldPresence(this.p, until, ...tokens.slice(i, i + 500).map(hashToken));
+      await this.run.cbHoldPresence(this.p, until, this.policy.idleLifetimeMs, ...tokens.slice(i, i + 500).map(hashToken));
     }
   }
 
   async releasePresence(token: string, until: number): Promise<void> {
-    await this.run.cbReleasePresence(this.p, hashToken(token), until);
+    await this.run.cbReleasePresence(this.p, hashToken(token), until, this.policy.idleLifetimeMs);
   }
 
   async onlineUsers(now: number): Promise<UserProfile[]> {
-    const out = profiles((await this.run.cbOnlineUsers(this.p, now, this.policy.idleLifetimeMs)) as string[]);
-    // Lua hands names back in hash order; sort by code unit, as SQLite's BINARY collation does.
+    const out = profiles((await this.run.cbOnlineUsers(this.p, now)) as string[]);
+    // Redis hands names back by presence; sort by code unit, as SQLite's BINARY collation does.
     return out.sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
   }
 
   async directory(now: number): Promise<DirectoryUser[]> {
-    const flat = (await this.run.cbDirectory(this.p, now, this.policy.idleLifetimeMs)) as (string | number)[];
-    const out: DirectoryUser[] = [];
-    for (let i = 0; i + 3 < flat.length; i += 4) {
-      out.push({ username: String(flat[i]), nama: String(flat[i + 1]), negara: String(flat[i + 2]), online: flat[i + 3] === 1 });
-    }
-    return out;
+    const [all, online] = (await this.run.cbDirectory(this.p, now)) as [string[], string[]];
+    const present = new Set(online);
+    return profiles(all).map((u) => ({ ...u, online: present.has(u.username) }));
   }
 
   // --- messages ---
@@ -238,10 +246,13 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Users from a script's flat [name, nama, negara, ...] reply. */
+/** Users from a script's flat [name, profile JSON, ...] reply. */
 function profiles(flat: string[]): UserProfile[] {
   const out: UserProfile[] = [];
-  for (let i = 0; i + 2 < flat.length; i += 3) out.push({ username: flat[i]!, nama: flat[i + 1]!, negara: flat[i + 2]! });
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const [nama, negara] = JSON.parse(flat[i + 1]!) as [string, string];
+    out.push({ username: flat[i]!, nama, negara });
+  }
   return out;
 }
 
