@@ -45,6 +45,10 @@ type Scripts = { -readonly [K in keyof typeof SCRIPTS]: ScriptCall };
 /** Store on a shared Redis, for many stateless server nodes. */
 export class RedisStore implements Store {
   private closed = false;
+  /** Commands sent and not yet answered: close() lets them finish. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** The scripts, each call tracked. */
+  private readonly scripts: Scripts;
 
   /**
    * Connects to `url`: `redis://[user:password@]host:port[/db]` (`rediss://`
@@ -74,12 +78,6 @@ export class RedisStore implements Store {
     }
     this.scripts = scripts;
   }
-
-  /** Commands sent and not yet answered: close() lets them finish. */
-  private readonly inFlight = new Set<Promise<unknown>>();
-
-  /** The scripts, each call tracked. */
-  private readonly scripts: Scripts;
 
   private get run(): Scripts {
     if (this.closed) throw new Error('the store is closed');
