@@ -3,6 +3,7 @@
 
 import { fatal } from '../args.js';
 import { CHAT_USAGE, parseChatOptions } from './options.js';
+import { ChatSession } from './session.js';
 
 /** Entry point of the full-screen chat; resolves with the exit status. */
 export async function chatCommand(argv: string[]): Promise<number> {
@@ -21,10 +22,13 @@ export async function chatCommand(argv: string[]): Promise<number> {
   // Keys typed while the program loads must not be echoed by the terminal: a
   // password typed ahead would stay on the screen after the chat ends.
   process.stdin.setRawMode(true);
+  const session = new ChatSession({ connect: options.connect, intervalMs: options.intervalMs });
+  // With the password given, log in while the screen code loads; the form shows the outcome.
+  if (options.user !== undefined && options.password !== undefined) session.login(options.user, options.password).catch(() => undefined);
   let code: number;
   try {
     const { runChat } = await import('./run.js');
-    code = await runChat(options);
+    code = await runChat(options, session);
   } finally {
     process.stdin.setRawMode(false);
   }

@@ -8,7 +8,7 @@ import { fatal } from '../args.js';
 import { App } from './components/App.js';
 import { tuiLog } from './log.js';
 import type { ChatOptions } from './options.js';
-import { ChatSession } from './session.js';
+import type { ChatSession } from './session.js';
 
 const ENTER_ALT = '\x1b[?1049h';
 const LEAVE_ALT = '\x1b[?1049l';
@@ -23,9 +23,8 @@ function quietConsole(): () => void {
 }
 
 /** Runs the chat until the person quits; resolves with the exit status. */
-export async function runChat(options: ChatOptions): Promise<number> {
+export async function runChat(options: ChatOptions, session: ChatSession): Promise<number> {
   const out = process.stdout;
-  const session = new ChatSession({ connect: options.connect, intervalMs: options.intervalMs });
   let instance: Instance | null = null;
   let exitCode = 0;
   let quitting: Promise<void> | null = null;

@@ -42,6 +42,7 @@ export class ChatSession {
   private lastUsersAt = 0;
   private seq = 0;
   private readonly outbox: Outbox;
+  private pendingLogin: { username: string; password: string; done: Promise<void> } | null = null;
   private conn: ConnState = { kind: 'connecting' };
   private readonly supports: ServerSupport = { ack: true, users: true, history: true };
 
@@ -60,11 +61,23 @@ export class ChatSession {
   }
 
   /** Connects if needed and logs in. Throws ChatError (the server's answer) or ConnectionError. */
-  async login(username: string, password: string): Promise<void> {
-    const client = await this.connectClient();
-    this.token = await client.auth(username, password);
-    this.username = username;
-    this.password = password;
+  login(username: string, password: string): Promise<void> {
+    // The same login already done or on its way (started while the screen was loading) is shared.
+    if (this.token && this.username === username && this.password === password) return Promise.resolve();
+    const pending = this.pendingLogin;
+    if (pending && pending.username === username && pending.password === password) return pending.done;
+    const done = (async () => {
+      const client = await this.connectClient();
+      this.token = await client.auth(username, password);
+      this.username = username;
+      this.password = password;
+    })();
+    this.pendingLogin = { username, password, done };
+    const clear = (): void => {
+      if (this.pendingLogin?.done === done) this.pendingLogin = null;
+    };
+    done.then(clear, clear);
+    return done;
   }
 
   /** Starts polling; every change is reported through `dispatch`. */

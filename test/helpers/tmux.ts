@@ -1,10 +1,11 @@
 // Drives a real terminal for end-to-end tests: a private tmux server (its
 // own socket), one session of a fixed size running a command, keys sent with
 // send-keys, the screen read with capture-pane. Panes stay after their
-// command exits (remain-on-exit) so the exit status can be read.
+// command exits (remain-on-exit). tmux 3.3 sometimes loses a dead pane's exit
+// status, so the command runs under a small shell that writes it to a file.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,6 +36,10 @@ export class TmuxSession {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
+  private get statusFile(): string {
+    return join(this.dir, 'status');
+  }
+
   /** Starts the command in a new detached session of `cols` × `rows`. */
   static async start(opts: TmuxOptions): Promise<TmuxSession> {
     const socket = `chatbox-test-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
@@ -52,7 +57,9 @@ export class TmuxSession {
     }
     env['TERM'] = 'xterm-256color';
     const session = new TmuxSession(socket, dir, env);
-    await session.tmux(['-f', conf, 'new-session', '-d', '-s', 'main', '-x', String(opts.cols ?? 120), '-y', String(opts.rows ?? 40), ...opts.command]);
+    // The program runs in the foreground of `sh` (so it owns the terminal); sh records its status.
+    const wrapped = ['sh', '-c', 'f=$1; shift; "$@"; echo $? > "$f"', 'sh', session.statusFile, ...opts.command];
+    await session.tmux(['-f', conf, 'new-session', '-d', '-s', 'main', '-x', String(opts.cols ?? 120), '-y', String(opts.rows ?? 40), ...wrapped]);
     return session;
   }
 
@@ -99,14 +106,29 @@ export class TmuxSession {
     }
   }
 
-  /** Waits for the command to exit; resolves with its exit status. */
+  /** The program's process id (the child of the wrapping shell), once it runs. */
+  async programPid(timeoutMs = 10_000): Promise<number> {
+    const shell = await this.format('#{pane_pid}');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const out = await new Promise<string>((resolve) => execFile('pgrep', ['-P', shell], (_err, stdout) => resolve(stdout)));
+      const pid = Number(out.trim().split('\n')[0]);
+      if (pid > 0) return pid;
+      if (Date.now() > deadline) throw new Error('the program did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Waits for the command to exit; resolves with its exit status (128 + signal when killed by one). */
   async waitForExit(timeoutMs = 15_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const [dead, status] = (await this.format('#{pane_dead} #{pane_dead_status}')).split(' ');
-      if (dead === '1') return Number(status);
+      if (existsSync(this.statusFile)) {
+        const text = readFileSync(this.statusFile, 'utf8');
+        if (text.endsWith('\n')) return Number(text.trim());
+      }
       if (Date.now() > deadline) throw new Error(`program still running after ${timeoutMs} ms; screen:\n${await this.capture()}`);
-      await new Promise((r) => setTimeout(r, 60));
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

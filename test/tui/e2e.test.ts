@@ -134,8 +134,7 @@ describe('full-screen chat in a terminal', { skip }, () => {
   });
 
   it('SIGTERM also restores the terminal and logs out', async () => {
-    const pid = Number(await henderson.format('#{pane_pid}'));
-    process.kill(pid, 'SIGTERM');
+    process.kill(await henderson.programPid(), 'SIGTERM');
     assert.equal(await henderson.waitForExit(), 143);
     assert.equal(await henderson.format('#{alternate_on}'), '0');
     assert.ok(!(await onlineNames()).includes('henderson'));

@@ -62,6 +62,17 @@ describe('chat session', () => {
     await server?.stop();
   });
 
+  it('a login already done, or on its way, is not sent again (no second session)', async () => {
+    const before = proxy.lines.filter((l) => l.startsWith('auth ')).length;
+    const s = new ChatSession({ connect: { host: '127.0.0.1', port: proxy.port }, intervalMs: 50 });
+    open.push(s);
+    await Promise.all([s.login('lineker', 'surabaya'), s.login('lineker', 'surabaya')]);
+    await s.login('lineker', 'surabaya');
+    assert.equal(proxy.lines.filter((l) => l.startsWith('auth ')).length - before, 1);
+    await assert.rejects(s.login('lineker', 'wrong'), /Password Salah/);
+    await s.logout();
+  });
+
   it('polls online, the acknowledged inbox and the directory, never two polls at once', async () => {
     const session = await loggedIn('messi');
     const w = watched(session, 'messi');
