@@ -43,6 +43,7 @@ export class Connection implements Caller {
   private closeReason = 'peer closed';
   private afterCurrent: (() => void) | null = null;
   private peerEnded = false;
+  private corked = false;
 
   constructor(
     readonly id: number,
@@ -215,6 +216,15 @@ export class Connection implements Caller {
     if (this.closed || this.socket.destroyed) {
       done?.(false);
       return;
+    }
+    // Replies given in one turn (pipelined requests) leave in one system call.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
     }
     this.socket.write(formatReply(reply), done && ((err) => done(!err)));
   }
