@@ -113,7 +113,7 @@ describe('full-screen chat in a terminal', { skip }, () => {
     assert.equal(s.split('\n').length, 41, 'nothing scrolled or added rows');
   });
 
-  it('those checks can fail: a program that does write OSC 0 and OSC 52 changes the title and the clipboard', async () => {
+  it('those checks can fail: title, clipboard and alternate screen do change for a program that writes them', async () => {
     const control = await TmuxSession.start({ command: ['sh', '-c', "printf '\\033]0;pwned\\007\\033]52;c;cHduZWQ=\\007'; sleep 5"], cols: 40, rows: 5 });
     sessions.push(control);
     const deadline = Date.now() + 5000;
@@ -121,6 +121,11 @@ describe('full-screen chat in a terminal', { skip }, () => {
     while (Date.now() < deadline && (title = await control.format('#{pane_title}')) !== 'pwned') await new Promise((r) => setTimeout(r, 50));
     assert.equal(title, 'pwned');
     assert.match(await control.tmux(['list-buffers']), /pwned/);
+    // And a program that enters the alternate screen and exits without leaving it leaves it on.
+    const careless = await TmuxSession.start({ command: ['sh', '-c', "printf '\\033[?1049h'"], cols: 40, rows: 5 });
+    sessions.push(careless);
+    assert.equal(await careless.waitForExit(), 0);
+    assert.equal(await careless.format('#{alternate_on}'), '1');
   });
 
   it('Ctrl+C logs out, leaves the alternate screen and exits with status 0', async () => {
