@@ -78,6 +78,7 @@ export async function runChat(options: ChatOptions, session: ChatSession): Promi
     instance = render(<App session={session} options={options} onQuit={() => void quit(0)} />, {
       exitOnCtrlC: false,
       patchConsole: false,
+      // Ink 6.8's incremental mode redraws changed lines one row off on a full-height screen.
       incrementalRendering: false,
       maxFps: 60,
     });
