@@ -30,7 +30,11 @@ export async function chatCommand(argv: string[]): Promise<number> {
     const { runChat } = await import('./run.js');
     code = await runChat(options, session);
   } finally {
-    process.stdin.setRawMode(false);
+    try {
+      process.stdin.setRawMode(false);
+    } catch {
+      // The terminal is gone (SIGHUP): there is no mode left to restore.
+    }
   }
   // Whatever might still hold the event loop open must not keep a finished chat alive.
   setTimeout(() => process.exit(code), 1500).unref();
