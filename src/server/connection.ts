@@ -43,6 +43,8 @@ export class Connection implements Caller {
   private closeReason = 'peer closed';
   private afterCurrent: (() => void) | null = null;
   private peerEnded = false;
+  /** The line cap was passed: nothing more is read, only the error reply is owed. */
+  private overflowed = false;
   private corked = false;
 
   constructor(
@@ -106,13 +108,14 @@ export class Connection implements Caller {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.draining || this.closed) return;
+    if (this.draining || this.closed || this.overflowed) return;
     const { lines, overflow } = this.decoder.push(chunk);
     for (const line of lines) {
       this.queue.push(line);
       this.queuedBytes += line.length + QUEUED_LINE_OVERHEAD;
     }
     if (overflow) {
+      this.overflowed = true;
       this.queue.push(OVERFLOW);
       this.socket.pause();
       this.readPaused = true;
