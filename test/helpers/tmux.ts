@@ -136,7 +136,10 @@ export class TmuxSession {
   async kill(): Promise<void> {
     if (this.killed) return;
     this.killed = true;
+    // tmux leaves its socket file behind when the server is killed: remove it too.
+    const socketPath = (await this.format('#{socket_path}').catch(() => '')).trim();
     await this.tmux(['kill-server']).catch(() => undefined);
+    if (socketPath) rmSync(socketPath, { force: true });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
