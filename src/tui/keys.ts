@@ -9,6 +9,8 @@ const CSI_LETTER: Record<string, string> = { A: 'up', B: 'down', C: 'right', D: 
 const CSI_TILDE: Record<string, string> = {
   '1': 'home', '2': 'insert', '3': 'delete', '4': 'end', '5': 'pageup', '6': 'pagedown', '7': 'home', '8': 'end',
   '11': 'f1', '12': 'f2', '13': 'f3', '14': 'f4', '15': 'f5', '17': 'f6', '18': 'f7', '19': 'f8', '20': 'f9', '21': 'f10', '23': 'f11', '24': 'f12',
+  // Bracketed paste: the terminal marks where pasted text begins and ends.
+  '200': 'paste-start', '201': 'paste-end',
 };
 const LINUX_F: Record<string, string> = { A: 'f1', B: 'f2', C: 'f3', D: 'f4', E: 'f5' };
 
@@ -65,6 +67,15 @@ function decodeEscape(seq: string): string {
   }
   const ch = String.fromCodePoint(c);
   return ch === ' ' ? 'alt+space' : 'alt+' + ch.toLowerCase();
+}
+
+/**
+ * Pasted text as it goes into a one-line draft: each line break (CR, LF or
+ * CRLF) and tab becomes a space; other control characters are dropped.
+ */
+export function pastedText(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  return raw.replace(/\r\n|[\r\n\t]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
 }
 
 /**

@@ -10,8 +10,9 @@ import { tuiLog } from './log.js';
 import type { ChatOptions } from './options.js';
 import type { ChatSession } from './session.js';
 
-const ENTER_ALT = '\x1b[?1049h';
-const LEAVE_ALT = '\x1b[?1049l';
+// The alternate screen, with bracketed paste on while we are there.
+const ENTER_ALT = '\x1b[?1049h\x1b[?2004h';
+const LEAVE_ALT = '\x1b[?2004l\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
 
 /** Sends console output to the log file instead of the screen; returns the undo. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHAT_BINDINGS, EDIT_BINDINGS, chatActionFor, decodeInput, editActionFor, keyLabel } from '../../src/tui/keys.js';
+import { CHAT_BINDINGS, EDIT_BINDINGS, chatActionFor, decodeInput, editActionFor, keyLabel, pastedText } from '../../src/tui/keys.js';
 
 const names: Array<[string, string]> = [
   ['\r', 'enter'],
@@ -38,6 +38,8 @@ const names: Array<[string, string]> = [
   ['\x1bA', 'alt+a'],
   ['\x1b\x7f', 'alt+backspace'],
   ['\x1b[99~', 'unknown'],
+  ['\x1b[200~', 'paste-start'],
+  ['\x1b[201~', 'paste-end'],
 ];
 
 for (const [seq, name] of names) {
@@ -86,4 +88,8 @@ test('keyLabel writes keys for people', () => {
   assert.equal(keyLabel('pageup'), 'PgUp');
   assert.equal(keyLabel('f1'), 'F1');
   assert.equal(keyLabel('?'), '?');
+});
+
+test('pasted line breaks and tabs become spaces; other control characters in a paste are dropped', () => {
+  assert.equal(pastedText('one\ntwo\r\nthree\rfour\tfive\x7f\x07\x9b'), 'one two three four five');
 });

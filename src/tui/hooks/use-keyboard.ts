@@ -6,9 +6,13 @@
 
 import { useStdin } from 'ink';
 import { useEffect, useRef } from 'react';
-import { decodeInput, type KeyPress } from '../keys.js';
+import { decodeInput, pastedText, type KeyPress } from '../keys.js';
 
-/** Calls `handler` for every key press while `active`. */
+/**
+ * Calls `handler` for every key press while `active`. Text pasted between
+ * bracketed-paste marks arrives as one text key, line breaks turned to
+ * spaces, so pasting several lines fills the draft instead of sending each.
+ */
 export function useKeyboard(handler: (key: KeyPress) => void, active = true): void {
   const { internal_eventEmitter: events, setRawMode, isRawModeSupported } = useStdin();
   const latest = useRef(handler);
@@ -16,8 +20,25 @@ export function useKeyboard(handler: (key: KeyPress) => void, active = true): vo
   useEffect(() => {
     if (!active) return;
     if (isRawModeSupported) setRawMode(true);
+    let paste: string | null = null;
     const onInput = (data: string | Buffer): void => {
-      for (const key of decodeInput(String(data))) latest.current(key);
+      const event = String(data);
+      if (paste !== null && !event.startsWith('\x1b')) {
+        paste += pastedText(event);
+        // A paste whose end mark never comes must not swallow the keyboard for good.
+        if (paste.length > 100_000) {
+          latest.current({ name: 'text', text: paste });
+          paste = null;
+        }
+        return;
+      }
+      for (const key of decodeInput(event)) {
+        if (key.name === 'paste-start') paste = '';
+        else if (key.name === 'paste-end') {
+          if (paste) latest.current({ name: 'text', text: paste });
+          paste = null;
+        } else if (paste === null) latest.current(key);
+      }
     };
     events.on('input', onInput);
     return () => {
