@@ -7,7 +7,7 @@ import type { DirectoryEntry, Message, OnlineEntry } from '../protocol.js';
 import type { Inbox } from '../client.js';
 import type { EditAction } from './keys.js';
 import { computeLayout, type Layout } from './layout.js';
-import type { EditLine } from './line-edit.js';
+import { EMPTY_LINE, type EditLine } from './line-edit.js';
 import { applyHistory, applyIncoming, applySendStart, applySendStatus, historyLoading } from './state-messages.js';
 import { applyDirectory, applyPresence, moveSelection, nextUnread, selectUser } from './state-users.js';
 import { applyEdit, applyTyping, browseInputHistory, scrollBy, scrollToEnd } from './state-view.js';
@@ -143,10 +143,8 @@ export function emptyConversation(peer: string): Conversation {
 
 /** The draft of the selected conversation. */
 export function currentDraft(state: ChatState): EditLine {
-  return (state.selected !== null && state.drafts.get(state.selected)) || EMPTY;
+  return (state.selected !== null && state.drafts.get(state.selected)) || EMPTY_LINE;
 }
-
-const EMPTY: EditLine = Object.freeze({ text: '', cursor: 0 });
 
 /** The reducer. Returns the same state object when an action changes nothing. */
 export function reduce(state: ChatState, action: Action): ChatState {
