@@ -237,7 +237,7 @@ export class ChatSession {
       }
       if (err.code === Errors.noUser || err.code === Errors.badPassword) {
         this.setConn({ kind: 'offline', reason: `login refused: ${err.code}` });
-        this.failQueue(`not sent: ${err.code}`);
+        this.failQueue(`login refused: ${err.code}`);
         return;
       }
     }
@@ -276,7 +276,7 @@ export class ChatSession {
           this.sessionLost();
           return;
         }
-        const error = err instanceof ChatError ? err.code : 'connection lost before the server confirmed it';
+        const error = err instanceof ChatError ? err.code : 'connection lost before the server confirmed it (it may have arrived)';
         this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error });
       },
     );
@@ -292,7 +292,7 @@ export class ChatSession {
 
   private expireQueue(): void {
     for (const out of this.outbox.expire(Date.now())) {
-      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error: 'not sent: offline for too long' });
+      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error: 'offline for too long' });
     }
   }
 

@@ -161,7 +161,7 @@ export function applySendStatus(state: ChatState, peer: string, key: string, sta
   for (let i = conv.items.length - 1; i >= 0; i--) {
     const it = conv.items[i]!;
     if (it.key !== key) continue;
-    const err = status === 'failed' ? sanitizeLine(error ?? 'not sent') : undefined;
+    const err = status === 'failed' ? sanitizeLine(error ?? 'failed') : undefined;
     if (it.status === status && it.error === err) return state;
     const items = conv.items.slice();
     items[i] = { ...it, status, error: err };

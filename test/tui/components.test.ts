@@ -95,7 +95,7 @@ test('a failed message shows why and how to retry; scrolled back shows the new-b
   s = reduce(s, { type: 'send/start', peer: 'henderson', key: 'l1', text: 'will fail', ts: T0, queued: false });
   s = reduce(s, { type: 'send/status', peer: 'henderson', key: 'l1', status: 'failed', error: 'User Tidak Ditemukan' });
   let r = render(h(ChatView, { state: s }));
-  assert.match(plain(r.lastFrame()), /messi ✗ will fail\n[ │]+✗ not sent: User Tidak Ditemukan · Ctrl\+R retries/);
+  assert.match(plain(r.lastFrame()), /messi ✗ will fail\n[ │]+✗ failed: User Tidak Ditemukan · Ctrl\+R retries/);
   r.unmount();
   s = reduce(s, { type: 'scroll', pages: 1 });
   s = reduce(s, { type: 'poll', inbox: { henderson: [msg(100, 'henderson', 'fresh')] } });

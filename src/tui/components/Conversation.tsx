@@ -50,7 +50,7 @@ function Row({ row, me, columns, width }: { row: ConvRow; me: string; columns: M
     return (
       <Text color="red" wrap="truncate">
         {indent}
-        {truncate(`✗ not sent: ${item.error ?? 'failed'} · Ctrl+R retries`, columns.textWidth)}
+        {truncate(`✗ failed: ${item.error ?? 'unknown reason'} · Ctrl+R retries`, columns.textWidth)}
       </Text>
     );
   }
