@@ -59,6 +59,9 @@ export function describeConnectError(err: NodeJS.ErrnoException, host: string, p
     case 'ECONNRESET':
       return `connection to ${host}:${port} was reset`;
     default:
+      if (/CERT|SELF_SIGNED|ERR_TLS|ERR_SSL/.test(err.code ?? '')) {
+        return `cannot connect to ${host}:${port}: the server's TLS certificate is not trusted (${err.message}; pass --ca FILE for a private CA)`;
+      }
       return `cannot connect to ${host}:${port}: ${err.message}`;
   }
 }

@@ -3,6 +3,7 @@
 // (CONNECT_FLAGS, connectOptionsFrom) that both clients share: a new way of
 // connecting (TLS, a CA file) is one entry there and one line there.
 
+import { readFileSync } from 'node:fs';
 import type { ConnectOptions } from '../client.js';
 import { DEFAULT_PORT, isValidUsername } from '../protocol.js';
 import { UsageError, flagOrEnv, parseFlags, parseIntSetting, parsePort } from '../args.js';
@@ -11,6 +12,8 @@ import { UsageError, flagOrEnv, parseFlags, parseIntSetting, parsePort } from '.
 export const CONNECT_FLAGS = {
   host: { type: 'string' },
   port: { type: 'string' },
+  tls: { type: 'boolean' },
+  ca: { type: 'string' },
 } as const;
 
 type FlagValues = Record<string, string | boolean | undefined>;
@@ -20,12 +23,26 @@ export function connectOptionsFrom(values: FlagValues): ConnectOptions {
   const host = flagOrEnv(values['host'] as string | undefined, 'CHATBOX_HOST') ?? '127.0.0.1';
   const portText = flagOrEnv(values['port'] as string | undefined, 'CHATBOX_PORT');
   const port = portText === undefined ? DEFAULT_PORT : parsePort(portText, '--port', false);
-  return { host, port };
+  const caPath = values['ca'] as string | undefined;
+  const tls = values['tls'] === true || caPath !== undefined || flagOrEnv(undefined, 'CHATBOX_TLS') === '1';
+  if (!tls) return { host, port };
+  const options: ConnectOptions = { host, port, tls: true };
+  if (caPath !== undefined) {
+    try {
+      options.ca = readFileSync(caPath);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot read --ca ${caPath}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+  }
+  return options;
 }
 
 /** Usage lines for the connection flags. */
 export const CONNECT_USAGE = `  --host H         server address (default 127.0.0.1; CHATBOX_HOST)
-  --port P         server port (default ${DEFAULT_PORT}; CHATBOX_PORT)`;
+  --port P         server port (default ${DEFAULT_PORT}; CHATBOX_PORT)
+  --tls            connect with TLS (CHATBOX_TLS=1), checking the server's certificate
+  --ca FILE        also trust this CA certificate (PEM) for a private server; implies --tls`;
 
 /** Options of the full-screen chat. */
 export interface ChatOptions {
