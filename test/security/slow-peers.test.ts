@@ -1,0 +1,103 @@
+// Slow and greedy peers against a real server: hundreds of slowloris
+// connections dribbling bytes, connections that never send a thing, and the
+// connection caps per address and in total.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Errors } from '../../src/protocol.js';
+import { RawClient, startServer } from '../helpers/server.js';
+import { Bystander, sleep, until } from './support.js';
+
+describe('slow peers', () => {
+  it('closes 300 slowloris connections by the partial-line and first-line timeouts while a bystander keeps fast replies', async () => {
+    const server = await startServer({
+      args: ['--log-level', 'warn', '--partial-line-timeout', '1s', '--first-line-timeout', '2s'],
+    });
+    let bystander: Bystander | null = null;
+    const dribblers: RawClient[] = [];
+    const silent: RawClient[] = [];
+    try {
+      bystander = await Bystander.start({ port: server.port });
+      for (let i = 0; i < 200; i++) dribblers.push(await RawClient.connect(server.port, '127.0.0.1', `127.0.0.${20 + (i % 4)}`));
+      for (let i = 0; i < 100; i++) silent.push(await RawClient.connect(server.port, '127.0.0.1', '127.0.0.30'));
+      const started = Date.now();
+      // One byte of a never-ending line every 100 ms on each dribbler, until the server hangs up.
+      const request = 'auth messi surabaya-but-slowly-and-never-finishing';
+      let i = 0;
+      while (dribblers.some((d) => !d.isClosed) && Date.now() - started < 8000) {
+        for (const d of dribblers) if (!d.isClosed) d.write(request[i % request.length]!);
+        i++;
+        await sleep(100);
+      }
+      const dribbled = Date.now() - started;
+      assert.ok(dribblers.every((d) => d.isClosed), 'every dribbler was closed');
+      assert.ok(dribbled >= 900 && dribbled < 4000, `dribblers closed after ${dribbled} ms (partial-line timeout 1 s)`);
+      await until(() => silent.every((s) => s.isClosed), 5000, 'the silent connections to be closed');
+      assert.ok(Date.now() - started >= 1900, 'silent connections lasted the first-line timeout');
+
+      const seen = await bystander.stop();
+      bystander = null;
+      assert.deepEqual(seen.failures, []);
+      assert.ok(seen.maxMs < 500, `the bystander's slowest reply took ${seen.maxMs.toFixed(0)} ms`);
+    } finally {
+      bystander?.kill();
+      for (const c of [...dribblers, ...silent]) c.close();
+      await server.stop();
+    }
+  });
+
+  it('keeps a connection that finishes its lines slowly but in time', async () => {
+    const server = await startServer({ args: ['--log-level', 'warn', '--partial-line-timeout', '1s'] });
+    try {
+      const c = await RawClient.connect(server.port);
+      // Each line takes 600 ms to arrive: under the 1 s limit per line, 2.4 s in all.
+      for (const line of ['bogus one\r\n', 'bogus two\r\n', 'bogus three\r\n', 'bogus four\r\n']) {
+        for (const part of [line.slice(0, 3), line.slice(3, 6), line.slice(6)]) {
+          c.write(part);
+          await sleep(200);
+        }
+      }
+      for (let k = 0; k < 4; k++) assert.deepEqual(await c.reply(), { status: 'ERROR', message: Errors.badProtocol });
+      assert.equal(c.isClosed, false);
+      c.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses connections over the per-address cap and over the total cap with Terlalu Banyak Permintaan, then admits again', async () => {
+    const server = await startServer({ args: ['--log-level', 'warn', '--max-connections-per-ip', '10', '--max-connections', '25'] });
+    const held: RawClient[] = [];
+    const hold = async (from: string): Promise<RawClient> => {
+      const c = await RawClient.connect(server.port, '127.0.0.1', from);
+      held.push(c);
+      return c;
+    };
+    /** True when a connection from `from` is admitted: it answers a request rather than refusing. */
+    const admitted = async (from: string): Promise<boolean> => {
+      const c = await hold(from);
+      c.write('bogus\r\n');
+      const reply = await c.reply();
+      if (reply.message === Errors.tooMany) {
+        await c.closed(3000);
+        return false;
+      }
+      assert.deepEqual(reply, { status: 'ERROR', message: Errors.badProtocol });
+      return true;
+    };
+    try {
+      for (let i = 0; i < 10; i++) assert.ok(await admitted('127.0.0.2'), `connection ${i + 1} from 127.0.0.2`);
+      assert.equal(await admitted('127.0.0.2'), false, 'the 11th from one address is refused');
+      for (let i = 0; i < 10; i++) assert.ok(await admitted('127.0.0.3'));
+      for (let i = 0; i < 5; i++) assert.ok(await admitted('127.0.0.4'));
+      assert.equal(await admitted('127.0.0.5'), false, 'the 26th in all is refused, from a fresh address');
+      // A refused connection does not count: closing one held connection makes room for exactly one.
+      held.find((c) => !c.isClosed)!.close();
+      await until(async () => admitted('127.0.0.5'), 3000, 'room for one more');
+      assert.equal(await admitted('127.0.0.6'), false);
+    } finally {
+      for (const c of held) c.close();
+      await server.stop();
+    }
+  });
+});
