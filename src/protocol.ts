@@ -203,11 +203,6 @@ export function parseRequest(line: string): ParseResult {
   }
 }
 
-/** JSON text that toWireJson copies as it is: a part of a reply serialised once and sent many times. */
-export class WireJson {
-  constructor(readonly text: string) {}
-}
-
 /**
  * Serialises a JSON value the way the original (Python) server did:
  * `", "` between items and `": "` after keys. Strings go through
@@ -216,7 +211,6 @@ export class WireJson {
  */
 export function toWireJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (value instanceof WireJson) return value.text;
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {

@@ -193,15 +193,15 @@ export class Connection implements Caller {
       if (!this.tokens.has(session.token)) this.hooks.tokenUsed(this, session.token);
       this.tokens.set(session.token, Date.now());
     }
-    const { reply, afterWrite } = handled;
+    const { reply, afterWrite, frame } = handled;
     if (afterWrite) {
-      this.write(reply, (written) => {
+      this.write(frame ?? reply, (written) => {
         Promise.resolve(afterWrite(written)).catch((err: Error) =>
           this.log.error('store failure', { conn: this.id, error: err.message }),
         );
       });
     } else {
-      this.write(reply);
+      this.write(frame ?? reply);
     }
     if (this.log.enabled('info')) {
       this.log.info('request', {
@@ -215,7 +215,8 @@ export class Connection implements Caller {
     }
   }
 
-  private write(reply: Reply, done?: (written: boolean) => void): void {
+  /** Writes a reply, or one already encoded as pieces. */
+  private write(reply: Reply | readonly Buffer[], done?: (written: boolean) => void): void {
     if (this.closed || this.socket.destroyed) {
       done?.(false);
       return;
@@ -229,7 +230,12 @@ export class Connection implements Caller {
         this.socket.uncork();
       });
     }
-    this.socket.write(formatReply(reply), done && ((err) => done(!err)));
+    const cb = done && ((err?: Error | null): void => done(!err));
+    if (!Array.isArray(reply)) {
+      this.socket.write(formatReply(reply as Reply), cb);
+      return;
+    }
+    for (let i = 0; i < reply.length; i++) this.socket.write(reply[i]!, i === reply.length - 1 ? cb : undefined);
   }
 
   private writeBlocked(): boolean {

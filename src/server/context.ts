@@ -29,6 +29,11 @@ export interface Outcome {
   /** The user the request acted as, for the log. */
   user?: string;
   afterWrite?: (written: boolean) => void | Promise<void>;
+  /**
+   * The reply already encoded, as pieces written in order (a reply many
+   * callers share, sent without copying); `reply` then serves the log only.
+   */
+  frame?: readonly Buffer[];
 }
 
 export const ok = (fields: Record<string, unknown> = {}): Reply => ({ status: 'OK', ...fields });

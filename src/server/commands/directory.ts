@@ -1,45 +1,47 @@
-import { errorReply, Errors, isValidUsername, toWireJson, WireJson, type Request, type UserProfile } from '../../protocol.js';
+import { errorReply, Errors, isValidUsername, REPLY_TERMINATOR, toWireJson, type Request, type UserProfile } from '../../protocol.js';
 import { ok, type Caller, type Outcome, type ServerContext } from '../context.js';
 
-/** An online list serialised once, with where each user's entry sits in it. */
-interface OnlineJson {
-  text: string;
-  /** Username to [start, end) of its entry with one adjoining ", " (the whole list when alone). */
+/** A whole online reply encoded once, with where each user's entry sits in it. */
+interface OnlineFrame {
+  bytes: Buffer;
+  /** Username to the byte range [start, end) of its entry and one adjoining ", ". */
   cut: Map<string, [number, number]>;
 }
 
 // A store that keeps its online list (SQLite does, until it changes) hands out
-// the same array to every poller: serialise it once, not once per request.
-const serialised = new WeakMap<readonly UserProfile[], OnlineJson>();
+// the same array to every poller: encode it once, and send each caller the
+// bytes around its own entry, without copying.
+const encoded = new WeakMap<readonly UserProfile[], OnlineFrame>();
 
-function serialise(list: readonly UserProfile[]): OnlineJson {
+function encode(list: readonly UserProfile[]): OnlineFrame {
+  const head = '{"status": "OK", "users": [';
   const entries = list.map((u) => toWireJson({ username: u.username, userdetail: { nama: u.nama, negara: u.negara } }));
   const cut = new Map<string, [number, number]>();
-  let at = 1;
+  let at = Buffer.byteLength(head);
   entries.forEach((e, i) => {
-    const [start, end] = i === 0 ? [at, at + e.length + (entries.length > 1 ? 2 : 0)] : [at - 2, at + e.length];
-    cut.set(list[i]!.username, [start, end]);
-    at += e.length + 2;
+    const len = Buffer.byteLength(e);
+    cut.set(list[i]!.username, i === 0 ? [at, at + len + (entries.length > 1 ? 2 : 0)] : [at - 2, at + len]);
+    at += len + 2;
   });
-  return { text: '[' + entries.join(', ') + ']', cut };
+  return { bytes: Buffer.from(head + entries.join(', ') + ']}' + REPLY_TERMINATOR), cut };
 }
 
-/** The `users` array of an online reply for `me`: the list without me. */
-function onlineFor(list: readonly UserProfile[], me: string): WireJson {
-  let json = serialised.get(list);
-  if (!json) {
-    json = serialise(list);
-    serialised.set(list, json);
+/** The online reply for `me` (the list without me), as pieces of the shared encoding. */
+function onlineFrame(list: readonly UserProfile[], me: string): Buffer[] {
+  let frame = encoded.get(list);
+  if (!frame) {
+    frame = encode(list);
+    encoded.set(list, frame);
   }
-  const cut = json.cut.get(me);
-  return new WireJson(cut ? json.text.slice(0, cut[0]) + json.text.slice(cut[1]) : json.text);
+  const cut = frame.cut.get(me);
+  return cut ? [frame.bytes.subarray(0, cut[0]), frame.bytes.subarray(cut[1])] : [frame.bytes];
 }
 
 /** `online <token>`: users with a live session, by username, without the caller. */
 export async function online(ctx: ServerContext, _req: Extract<Request, { cmd: 'online' }>, caller: Caller): Promise<Outcome> {
   const me = caller.session!.username;
-  const users = onlineFor(await ctx.store.onlineUsers(Date.now()), me);
-  return { reply: ok({ users }), user: me };
+  const frame = onlineFrame(await ctx.store.onlineUsers(Date.now()), me);
+  return { reply: ok(), frame, user: me };
 }
 
 /** `users <token>`: every other user, by username, with an online flag. */
