@@ -1,10 +1,12 @@
 // The embedded store: one SQLite file in WAL mode, shared safely with the
-// admin CLI writing to it from another process. Nothing is cached in memory,
+// admin CLI writing to it from another process. Sessions, users and the online
+// list are kept in memory only while no other process commits (sqlite-cache.ts),
 // so what another process commits is seen by the next call.
 
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Message, UserProfile } from '../../protocol.js';
+import { StoreCache } from './sqlite-cache.js';
 import { openDatabase, type SyncMode } from './sqlite-schema.js';
 import { SqliteMessages } from './sqlite-messages.js';
 import type { DirectoryUser, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
@@ -35,20 +37,11 @@ interface DirectoryRow extends UserProfile {
   online: number;
 }
 
-/** The online list as last read, and until when it holds (see onlineUsers). */
-interface OnlineSnapshot {
-  users: readonly UserProfile[];
-  readAt: number;
-  validUntil: number;
-  dataVersion: number;
-}
-
 /** Store on an SQLite file (see docs/storage.md). */
 export class SqliteStore implements Store {
   private readonly messages: SqliteMessages;
   private closed = false;
-  /** Cleared by every write of this connection that can change who is online. */
-  private online: OnlineSnapshot | null = null;
+  private readonly cache: StoreCache;
   private readonly stmt;
   // Transactions that write take the write lock up front (BEGIN IMMEDIATE).
   private readonly removeUserTx: (username: string) => boolean;
@@ -118,6 +111,7 @@ export class SqliteStore implements Store {
       ),
     };
 
+    this.cache = new StoreCache(() => this.stmt.dataVersion.get()!);
     this.removeUserTx = db.transaction((username: string) => {
       this.stmt.deleteInbox.run(username);
       // Sessions go with the user (ON DELETE CASCADE).
@@ -142,13 +136,19 @@ export class SqliteStore implements Store {
 
   async addUser(user: UserRecord): Promise<boolean> {
     this.check();
+    this.cache.users.delete(user.username);
     return this.stmt.addUser.run(user.username, user.nama, user.negara, user.passwordHash).changes > 0;
   }
 
+  /** The record is shared and frozen. */
   async getUser(username: string): Promise<UserRecord | null> {
     this.check();
+    this.cache.sync();
+    const cached = this.cache.users.get(username);
+    if (cached) return cached;
     const row = this.stmt.getUser.get(username);
-    return row ? { username: row.username, nama: row.nama, negara: row.negara, passwordHash: row.password_hash } : null;
+    if (!row) return null;
+    return this.cache.putUser({ username: row.username, nama: row.nama, negara: row.negara, passwordHash: row.password_hash });
   }
 
   async listUsers(): Promise<UserProfile[]> {
@@ -158,13 +158,13 @@ export class SqliteStore implements Store {
 
   async setPassword(username: string, passwordHash: string): Promise<boolean> {
     this.check();
-    this.online = null;
+    this.cache.clear();
     return this.setPasswordTx(username, passwordHash);
   }
 
   async removeUser(username: string): Promise<boolean> {
     this.check();
-    this.online = null;
+    this.cache.clear();
     return this.removeUserTx(username);
   }
 
@@ -177,49 +177,71 @@ export class SqliteStore implements Store {
 
   async createSession(token: string, username: string, now: number): Promise<void> {
     this.check();
-    this.online = null;
+    this.cache.online = null;
     this.createSessionTx(hashToken(token), username, now);
   }
 
   async useSession(token: string, now: number): Promise<SessionInfo | null> {
     this.check();
-    const hash = hashToken(token);
-    const row = this.stmt.getSession.get(hash);
-    if (!row) return null;
+    const cache = this.cache;
+    cache.sync();
+    let s = cache.sessions.get(token);
+    if (!s) {
+      const hash = hashToken(token);
+      const row = this.stmt.getSession.get(hash);
+      if (!row) return null;
+      s = { hash, username: row.username, lastUsed: row.last_used, presentUntil: row.present_until };
+      cache.putSession(token, s);
+    }
     const oldest = now - this.policy.idleLifetimeMs;
-    if (row.last_used < oldest) {
-      this.online = null;
-      this.stmt.deleteExpired.run(hash, oldest);
+    if (s.lastUsed < oldest) {
+      cache.sessions.delete(token);
+      cache.online = null;
+      this.stmt.deleteExpired.run(s.hash, oldest);
       return null;
     }
     const presentUntil = now + this.policy.presenceWindowMs;
-    const moves = now - row.last_used >= SESSION_WRITE_SLACK_MS || presentUntil - row.present_until >= SESSION_WRITE_SLACK_MS;
-    // A session the online list counts has present_until >= validUntil, and using it
-    // only extends it; any other session that moves may join the list.
-    if (moves && (!this.online || row.present_until < this.online.validUntil)) this.online = null;
-    // Zero rows changed: the session ended (logout, passwd, remove) since we read it.
-    if (moves && this.stmt.touchSession.run(now, presentUntil, hash).changes === 0) return null;
-    return { username: row.username, lastUsedAt: Math.max(now, row.last_used) };
+    const moves = now - s.lastUsed >= SESSION_WRITE_SLACK_MS || presentUntil - s.presentUntil >= SESSION_WRITE_SLACK_MS;
+    if (moves) {
+      // A session the online list counts has present_until >= validUntil, and using it
+      // only extends it; any other session that moves may join the list.
+      if (!cache.online || s.presentUntil < cache.online.validUntil) cache.online = null;
+      // Zero rows changed: the session ended (logout, passwd, remove) since we read it.
+      if (this.stmt.touchSession.run(now, presentUntil, s.hash).changes === 0) {
+        cache.sessions.delete(token);
+        return null;
+      }
+      s.lastUsed = Math.max(s.lastUsed, now);
+      s.presentUntil = Math.max(s.presentUntil, presentUntil);
+    }
+    return { username: s.username, lastUsedAt: Math.max(now, s.lastUsed) };
   }
 
   async endSession(token: string): Promise<boolean> {
     this.check();
-    this.online = null;
+    this.cache.sessions.delete(token);
+    this.cache.online = null;
     return this.stmt.endSession.run(hashToken(token)).changes > 0;
   }
 
   async holdPresence(tokens: readonly string[], until: number): Promise<void> {
     this.check();
     if (tokens.length === 0) return;
-    this.online = null;
+    this.cache.online = null;
     // One statement per token rather than one huge IN list: no bound-variable limit to hit.
     this.holdPresenceTx(tokens.map(hashToken), until);
+    for (const t of tokens) {
+      const s = this.cache.sessions.get(t);
+      if (s) s.presentUntil = Math.max(s.presentUntil, until);
+    }
   }
 
   async releasePresence(token: string, until: number): Promise<void> {
     this.check();
-    this.online = null;
+    this.cache.online = null;
     this.stmt.releasePresence.run(until, hashToken(token));
+    const s = this.cache.sessions.get(token);
+    if (s) s.presentUntil = until;
   }
 
   /**
@@ -230,14 +252,14 @@ export class SqliteStore implements Store {
    */
   async onlineUsers(now: number): Promise<UserProfile[]> {
     this.check();
-    const version = this.stmt.dataVersion.get()!;
-    const o = this.online;
-    if (o && o.dataVersion === version && now >= o.readAt && now < o.validUntil) return o.users as UserProfile[];
+    this.cache.sync();
+    const o = this.cache.online;
+    if (o && now >= o.readAt && now < o.validUntil) return o.users as UserProfile[];
     const lifetime = this.policy.idleLifetimeMs;
     const users = Object.freeze(this.stmt.onlineUsers.all(now, now - lifetime));
     const b = this.stmt.onlineBounds.get(now, now - lifetime)!;
     const validUntil = Math.min(b.until ?? Infinity, b.used === null ? Infinity : b.used + lifetime + 1);
-    this.online = { users, readAt: now, validUntil, dataVersion: version };
+    this.cache.online = { users, readAt: now, validUntil };
     return users as UserProfile[];
   }
 
