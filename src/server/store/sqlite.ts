@@ -201,7 +201,10 @@ export class SqliteStore implements Store {
       return null;
     }
     const presentUntil = now + this.policy.presenceWindowMs;
-    const moves = now - s.lastUsed >= SESSION_WRITE_SLACK_MS || presentUntil - s.presentUntil >= SESSION_WRITE_SLACK_MS;
+    // A tenth of a short lifetime or presence window at most, or a session in steady use could expire.
+    const { idleLifetimeMs, presenceWindowMs } = this.policy;
+    const slack = Math.min(SESSION_WRITE_SLACK_MS, Math.floor(Math.min(idleLifetimeMs, presenceWindowMs) / 10));
+    const moves = now - s.lastUsed >= slack || presentUntil - s.presentUntil >= slack;
     if (moves) {
       // A session the online list counts has present_until >= validUntil, and using it
       // only extends it; any other session that moves may join the list.
