@@ -160,7 +160,7 @@ export const CHAT_BINDINGS: ReadonlyArray<Binding<ChatAction>> = [
   { action: 'quit', keys: ['ctrl+c'], help: 'log out and quit' },
 ];
 
-/** Line-editing bindings, shared by the compose box and the login form. */
+/** Line-editing bindings of the compose box. */
 export const EDIT_BINDINGS: ReadonlyArray<Binding<EditAction>> = [
   { action: 'left', keys: ['left', 'ctrl+b'], help: 'cursor left' },
   { action: 'right', keys: ['right', 'ctrl+f'], help: 'cursor right' },

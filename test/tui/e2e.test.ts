@@ -48,14 +48,18 @@ describe('full-screen chat in a terminal', { skip }, () => {
     await server?.stop();
   });
 
-  it('logs in through the form, showing the server error and allowing a retry', async () => {
+  it('logs in through the form (Backspace, Tab), showing the server error and allowing a retry', async () => {
     messi = await chat();
     await messi.waitFor('Username');
-    await messi.type('messi');
-    await messi.keys('Enter');
+    await messi.type('messx');
+    await messi.keys('BSpace');
+    await messi.type('i');
+    await messi.keys('Tab');
     await messi.type('wrong');
+    await messi.waitFor(/› Password {2}•••••/);
     await messi.keys('Enter');
     await messi.waitFor('Password Salah');
+    assert.match(await messi.capture(), / {3}Username {2}messi +│/);
     await messi.type('surabaya');
     await messi.keys('Enter');
     await messi.waitFor(/messi @ 127\.0\.0\.1:\d+ │ ● connected/);

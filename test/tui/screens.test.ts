@@ -8,22 +8,7 @@ import { ChatClient } from '../../src/client.js';
 import { App } from '../../src/tui/components/App.js';
 import { ChatSession } from '../../src/tui/session.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-
-// eslint-disable-next-line no-control-regex
-const plain = (frame: string | undefined): string => (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '');
-
-type Rendered = ReturnType<typeof render>;
-
-async function until(r: Rendered, test: RegExp | ((f: string) => boolean), timeoutMs = 10_000): Promise<string> {
-  const ok = typeof test === 'function' ? test : (f: string) => test.test(f);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const f = plain(r.lastFrame());
-    if (ok(f)) return f;
-    if (Date.now() > deadline) throw new Error(`frame did not match ${String(test)}:\n${f}`);
-    await new Promise((res) => setTimeout(res, 15));
-  }
-}
+import { plain, until, type Rendered } from './frames.js';
 
 /** The compose line (second to last row). */
 const composeLine = (f: string): string => f.split('\n').at(-2) ?? '';

@@ -1,6 +1,6 @@
 // One line of editable text with a visible cursor (an inverse cell),
-// scrolled sideways so the cursor stays in view. Used by the compose box and
-// the login form; the keys are handled by their screens.
+// scrolled sideways so the cursor stays in view: the compose box's (the
+// chat screen handles its keys, with line-edit.ts).
 
 import { Text } from 'ink';
 import { memo } from 'react';

@@ -1,17 +1,20 @@
 // The login form: username, then password (masked); Enter moves on and
 // then signs in. The server's answer (or why the connection failed) shows
-// in the form, and the person can correct it and try again.
+// in the form, and the person can correct it and try again. The fields are
+// ink-text-input's; the form itself handles only the keys those leave alone
+// (Tab and Up/Down switch fields, Ctrl+C quits), and useFieldInput hands
+// them the keyboard one key at a time.
 
 import { Box, Text } from 'ink';
+import TextInput from 'ink-text-input';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useSyncState } from '../hooks/use-sync-state.js';
 import { isValidUsername } from '../../protocol.js';
+import { useFieldInput } from '../hooks/use-field-input.js';
 import { useKeyboard } from '../hooks/use-keyboard.js';
+import { useSyncState } from '../hooks/use-sync-state.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
-import { editActionFor, type KeyPress } from '../keys.js';
-import { EMPTY_LINE, applyEdit, insertText, lineOf, type EditLine } from '../line-edit.js';
+import type { KeyPress } from '../keys.js';
 import { truncate } from '../wrap.js';
-import { InputField } from './InputField.js';
 
 /** Props of the login form. */
 export interface LoginProps {
@@ -36,12 +39,17 @@ function problem(user: string, password: string, field: Field): string | null {
   return null;
 }
 
+/** A field's text as it changes: ink-text-input deletes half of an emoji on Backspace, so a half left alone goes too. */
+function wholeCharacters(text: string): string {
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
+}
+
 /** The login form. */
 export function Login({ server, initialUser, initialPassword, autoSubmit, onSubmit, onQuit }: LoginProps) {
   const { cols, rows } = useTerminalSize();
-  const [user, setUser, getUser] = useSyncState<EditLine>(initialUser ? lineOf(initialUser) : EMPTY_LINE);
-  const [password, setPassword, getPassword] = useSyncState<EditLine>(initialPassword ? lineOf(initialPassword) : EMPTY_LINE);
-  const [field, setField, getField] = useSyncState<Field>(initialUser ? 'password' : 'user');
+  const [user, setUser, getUser] = useSyncState(initialUser ?? '');
+  const [password, setPassword, getPassword] = useSyncState(initialPassword ?? '');
+  const [field, setField] = useSyncState<Field>(initialUser ? 'password' : 'user');
   const [busy, setBusy, getBusy] = useSyncState(false);
   const [error, setError] = useState<string | null>(null);
   const mounted = useRef(true);
@@ -69,7 +77,7 @@ export function Login({ server, initialUser, initialPassword, autoSubmit, onSubm
         setError(err);
         if (/User Tidak Ada/.test(err)) setField('user');
         else if (/Password Salah/.test(err)) {
-          setPassword(EMPTY_LINE);
+          setPassword('');
           setField('password');
         }
       }
@@ -83,29 +91,26 @@ export function Login({ server, initialUser, initialPassword, autoSubmit, onSubm
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  const onUserChange = useCallback((text: string) => setUser(wholeCharacters(text)), [setUser]);
+  const onPasswordChange = useCallback((text: string) => setPassword(wholeCharacters(text)), [setPassword]);
+  const onUserEnter = useCallback(() => {
+    const bad = problem(getUser(), '', 'user');
+    setError(bad);
+    if (!bad) setField('password');
+  }, [getUser, setField]);
+  const onPasswordEnter = useCallback(() => void submit(getUser(), getPassword()), [submit, getUser, getPassword]);
+
+  useFieldInput();
+  // Only the keys the text fields leave alone: typing, Backspace, Left/Right and Enter are theirs.
   const onKey = useCallback(
     (key: KeyPress) => {
       if (key.name === 'ctrl+c') return onQuit();
       if (getBusy()) return;
-      const field = getField();
       if (key.name === 'tab' || key.name === 'shift+tab' || key.name === 'up' || key.name === 'down') {
         setField((f) => (f === 'user' ? 'password' : 'user'));
-        return;
       }
-      if (key.name === 'enter') {
-        if (field === 'user') {
-          const bad = problem(getUser().text, '', 'user');
-          setError(bad);
-          if (!bad) setField('password');
-        } else void submit(getUser().text, getPassword().text);
-        return;
-      }
-      const set = field === 'user' ? setUser : setPassword;
-      const edit = editActionFor(key);
-      if (edit) set((l) => applyEdit(l, edit));
-      else if (key.text !== undefined) { const text = key.text; set((l) => insertText(l, text)); }
     },
-    [getBusy, getField, getUser, getPassword, setField, setUser, setPassword, submit, onQuit],
+    [getBusy, setField, onQuit],
   );
   useKeyboard(onKey);
 
@@ -124,13 +129,13 @@ export function Login({ server, initialUser, initialPassword, autoSubmit, onSubm
         <Box>
           <Text bold={field === 'user'}>{field === 'user' ? '› ' : '  '}Username  </Text>
           <Box width={fieldW}>
-            <InputField line={user} width={fieldW} focused={field === 'user' && !busy} />
+            <TextInput value={user} onChange={onUserChange} onSubmit={onUserEnter} focus={field === 'user' && !busy} />
           </Box>
         </Box>
         <Box>
           <Text bold={field === 'password'}>{field === 'password' ? '› ' : '  '}Password  </Text>
           <Box width={fieldW}>
-            <InputField line={password} width={fieldW} focused={field === 'password' && !busy} mask="•" />
+            <TextInput value={password} onChange={onPasswordChange} onSubmit={onPasswordEnter} focus={field === 'password' && !busy} mask="•" />
           </Box>
         </Box>
         <Text> </Text>
