@@ -42,7 +42,8 @@ export function connectOptionsFrom(values: FlagValues): ConnectOptions {
 export const CONNECT_USAGE = `  --host H         server address (default 127.0.0.1; CHATBOX_HOST)
   --port P         server port (default ${DEFAULT_PORT}; CHATBOX_PORT)
   --tls            connect with TLS (CHATBOX_TLS=1), checking the server's certificate
-  --ca FILE        also trust this CA certificate (PEM) for a private server; implies --tls`;
+  --ca FILE        trust the CA certificate in FILE (PEM) instead of the system's,
+                   for a server with a private or self-signed certificate; implies --tls`;
 
 /** Options of the full-screen chat. */
 export interface ChatOptions {

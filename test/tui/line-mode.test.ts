@@ -2,33 +2,13 @@
 // client's commands and output, in order, safe to print, logging out at the
 // end of input or on Ctrl+C.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ChatClient } from '../../src/client.js';
-import { CHATBOX_BIN, RawClient, startServer, type TestServer } from '../helpers/server.js';
+import { RawClient, startServer, type TestServer } from '../helpers/server.js';
+import { runCli as cli } from './cli-run.js';
 
 // eslint-disable-next-line no-control-regex
 const DANGEROUS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(server: TestServer | { host: string; port: number }, input: string | null): { done: Promise<Run>; proc: ReturnType<typeof spawn> } {
-  const proc = spawn(process.execPath, [CHATBOX_BIN, 'cli', '--host', server.host, '--port', String(server.port)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, CHATBOX_HOST: '', CHATBOX_PORT: '' },
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  if (input !== null) proc.stdin!.end(input);
-  const done = new Promise<Run>((resolve) => proc.once('exit', (code) => resolve({ code, stdout, stderr })));
-  return { done, proc };
-}
 
 describe('chatbox cli', () => {
   let server: TestServer;

@@ -56,7 +56,7 @@ export function App({ session, options, onQuit }: AppProps) {
   if (me === null) {
     return (
       <Login
-        server={session.server}
+        server={session.options.connect.tls ? `${session.server} over TLS` : session.server}
         initialUser={options.user}
         initialPassword={options.password}
         autoSubmit={options.user !== undefined && options.password !== undefined}
