@@ -8,12 +8,14 @@
 import net from 'node:net';
 import { LineDecoder, REPLY_TERMINATOR } from '../src/protocol.js';
 
-const REPLY = Buffer.from('{"status": "OK", "message": "Message Sent"}' + REPLY_TERMINATOR);
-
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
+
+// --pad N makes the reply N bytes longer: to see what reply size alone costs.
+const pad = Number(flag('--pad', '0'));
+const REPLY = Buffer.from(`{"status": "OK", "message": "Message Sent${' '.repeat(pad)}"}` + REPLY_TERMINATOR);
 
 const sockets = new Set<net.Socket>();
 const server = net.createServer((socket) => {

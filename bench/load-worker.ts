@@ -24,6 +24,21 @@ let windowStart = Infinity;
 let windowEnd = Infinity;
 let running = false;
 let seq = 0;
+// BENCH_TRACE=1: each worker prints replies and latency per second to stderr, to see a run's shape.
+let trace: Histogram | null = null;
+function startTrace(): void {
+  if (!process.env.BENCH_TRACE) return;
+  trace = new Histogram();
+  const t0 = performance.now();
+  const timer = setInterval(() => {
+    const h = trace!;
+    process.stderr.write(
+      `  worker ${process.pid} t=${((performance.now() - t0) / 1000).toFixed(0)}s replies ${h.count} p50 ${(h.quantile(0.5) / 1000).toFixed(1)} ms p99 ${(h.quantile(0.99) / 1000).toFixed(1)} ms max ${(h.max / 1000).toFixed(1)} ms\n`,
+    );
+    trace = new Histogram();
+    if (!running) clearInterval(timer);
+  }, 1000);
+}
 
 function send(msg: FromWorker): void {
   process.send!(msg);
@@ -112,6 +127,7 @@ class Conn {
       noteError('reply without a request');
       return;
     }
+    if (trace) trace.record((now - at) * 1000);
     if (at >= windowStart && at < windowEnd) {
       replies++;
       latency.record((now - at) * 1000);
@@ -217,6 +233,7 @@ async function go(): Promise<void> {
   windowStart = t0 + plan.warmupMs;
   windowEnd = windowStart + plan.measureMs;
   running = true;
+  startTrace();
   if (plan.mode === 'closed') {
     mixWeights = Object.entries(plan.mix ?? {}).filter(([, w]) => w! > 0) as [Command, number][];
     mixTotal = mixWeights.reduce((s, [, w]) => s + w, 0);

@@ -59,6 +59,8 @@ function summarize(path: string, top: number): void {
   for (const [l, us] of [...totalBy].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`  ${pct(us)}  ${l}\n`);
 }
 
+// Piped into `head`: stop quietly when the reader goes.
+process.stdout.on('error', () => process.exit(0));
 const args = process.argv.slice(2);
 const top = /^\d+$/.test(args.at(-1) ?? '') ? Number(args.pop()) : 25;
 if (args.length === 0) {

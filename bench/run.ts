@@ -9,11 +9,12 @@
 import { idleCase, pollingCase } from './cases/connections.js';
 import { deliveryCase } from './cases/delivery.js';
 import { mixedCase, sendCase } from './cases/throughput.js';
+import { tuiCase } from './cases/tui.js';
 import type { BenchCase, CaseContext } from './lib/case.js';
 import { createFixture } from './lib/fixture.js';
 import { writeCaseResult, writeSummary } from './lib/report.js';
 
-const CASES: BenchCase[] = [mixedCase, sendCase, pollingCase, idleCase, deliveryCase];
+const CASES: BenchCase[] = [mixedCase, sendCase, pollingCase, idleCase, deliveryCase, tuiCase];
 const ORDER = ['mixed', 'send', 'polling', 'idle', 'delivery', 'tui'] as const;
 const FIXTURE_USERS = 1000;
 

@@ -32,9 +32,8 @@ async function closedLoopRun(ctx: CaseContext, kind: ServerKind, mix: Partial<Re
       measureMs,
     });
     try {
-      const cpu0 = server.cpuMs();
-      const r = await load.run();
-      const serverCores = (server.cpuMs() - cpu0) / (warmupMs + measureMs);
+      const r = await load.run(server.cpuMs);
+      const serverCpu = r.serverCpuMs ?? NaN;
       if (r.errorSamples.length) ctx.log(`  errors: ${r.errorSamples.join('; ')}`);
       return {
         requestsPerSec: Math.round(r.requestsPerSec),
@@ -43,7 +42,8 @@ async function closedLoopRun(ctx: CaseContext, kind: ServerKind, mix: Partial<Re
         p99Ms: r.latencyMs.p99,
         maxMs: r.latencyMs.max,
         errors: r.errors,
-        serverCores: Math.round(serverCores * 100) / 100,
+        serverCores: Math.round((serverCpu / measureMs) * 100) / 100,
+        serverUsPerRequest: Math.round((serverCpu * 1000) / Math.max(1, r.replies) * 10) / 10,
         generatorCores: Math.round(r.generatorCores * 100) / 100,
       };
     } finally {
@@ -55,7 +55,7 @@ async function closedLoopRun(ctx: CaseContext, kind: ServerKind, mix: Partial<Re
 }
 
 const headline = (f: Figures): string =>
-  `${f.requestsPerSec} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}  server ${f.serverCores} cores`;
+  `${f.requestsPerSec} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}  server ${f.serverCores} cores, ${f.serverUsPerRequest} us/req`;
 
 function throughputRows(runs: { baseline: Figures[]; chatbox: Figures[] }, minRatio: number, p99Factor: number | null) {
   const b = medians(runs.baseline);
@@ -83,6 +83,7 @@ function throughputRows(runs: { baseline: Figures[]; chatbox: Figures[] }, minRa
   rows.push(
     row('errors', '', b, c, 'errors', { target: { text: '0', met: (v) => v === 0 } }),
     row('server CPU', 'cores', b, c, 'serverCores'),
+    row('server CPU per request', 'µs', b, c, 'serverUsPerRequest', { ratio: true }),
   );
   return rows;
 }

@@ -39,6 +39,8 @@ export interface LoadResult {
   connected: number;
   /** CPU the load generators used during the window, in cores (1 = one core busy). */
   generatorCores: number;
+  /** What `cpuMs` (the server's CPU clock) advanced by during the window, when given. */
+  serverCpuMs: number | null;
 }
 
 interface Worker {
@@ -79,6 +81,7 @@ function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<F
 /** Load workers with their connections open, ready to start. */
 export class LoadGroup {
   private constructor(
+    private readonly spec: LoadSpec,
     private readonly workers: Worker[],
     readonly connected: number,
     readonly connectFailures: number,
@@ -121,7 +124,7 @@ export class LoadGroup {
         failed += r.failed;
         errors.push(...r.errorSamples);
       }
-      return new LoadGroup(workers, connected, failed, errors);
+      return new LoadGroup(spec, workers, connected, failed, errors);
     } catch (err) {
       for (const w of workers) w.proc.kill();
       throw err;
@@ -129,10 +132,20 @@ export class LoadGroup {
   }
 
   /** Runs the warm-up and the measured window on every worker at once; merges their figures. */
-  async run(): Promise<LoadResult> {
+  async run(cpuMs?: () => number): Promise<LoadResult> {
     for (const w of this.workers) w.tell({ type: 'go' });
+    // Reads the server's CPU clock at the window's edges, as the workers time it.
+    let cpuStart = NaN;
+    let cpuEnd = NaN;
+    const t1 = cpuMs && setTimeout(() => (cpuStart = cpuMs()), this.spec.warmupMs);
+    const t2 = cpuMs && setTimeout(() => (cpuEnd = cpuMs()), this.spec.warmupMs + this.spec.measureMs);
     const results: WorkerResult[] = [];
-    for (const w of this.workers) results.push(expect(await w.next(), 'result').result);
+    try {
+      for (const w of this.workers) results.push(expect(await w.next(), 'result').result);
+    } finally {
+      clearTimeout(t1);
+      clearTimeout(t2);
+    }
     const latency = new Histogram();
     const lag = new Histogram();
     for (const r of results) {
@@ -150,6 +163,7 @@ export class LoadGroup {
       errorSamples: [...this.setupErrors, ...results.flatMap((r) => r.errorSamples)].slice(0, 8),
       connected: this.connected,
       generatorCores: windowMs > 0 ? results.reduce((n, r) => n + r.cpuMs, 0) / windowMs : 0,
+      serverCpuMs: Number.isFinite(cpuEnd - cpuStart) ? cpuEnd - cpuStart : null,
     };
   }
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CHATBOX_BIN = join(ROOT, 'bin', 'chatbox');
+// BENCH_CHATBOX_BIN=/other/checkout/bin/chatbox measures another build of the server (before/after).
+const CHATBOX_BIN = process.env.BENCH_CHATBOX_BIN || join(ROOT, 'bin', 'chatbox');
 const BASELINE = fileURLToPath(new URL('../baseline-server.js', import.meta.url));
 
 /** Which server a run measures. */
@@ -86,7 +87,7 @@ export async function startServer(kind: ServerKind, opts: ServerOptions = {}): P
       ...(opts.args ?? []),
     ];
   } else {
-    args = [...nodeArgs(), BASELINE, '--port', '0'];
+    args = [...nodeArgs(), BASELINE, '--port', '0', ...(process.env.BENCH_BASELINE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   }
   const proc = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
