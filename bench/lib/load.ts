@@ -135,17 +135,12 @@ export class LoadGroup {
   async run(cpuMs?: () => number): Promise<LoadResult> {
     for (const w of this.workers) w.tell({ type: 'go' });
     // Reads the server's CPU clock at the window's edges, as the workers time it.
-    let cpuStart = NaN;
-    let cpuEnd = NaN;
-    const t1 = cpuMs && setTimeout(() => (cpuStart = cpuMs()), this.spec.warmupMs);
-    const t2 = cpuMs && setTimeout(() => (cpuEnd = cpuMs()), this.spec.warmupMs + this.spec.measureMs);
+    const at = (ms: number): Promise<number> => new Promise((resolve) => setTimeout(() => resolve(cpuMs ? cpuMs() : NaN), ms));
+    const cpuStart = at(this.spec.warmupMs);
+    const cpuEnd = at(this.spec.warmupMs + this.spec.measureMs);
     const results: WorkerResult[] = [];
-    try {
-      for (const w of this.workers) results.push(expect(await w.next(), 'result').result);
-    } finally {
-      clearTimeout(t1);
-      clearTimeout(t2);
-    }
+    for (const w of this.workers) results.push(expect(await w.next(), 'result').result);
+    const serverCpuMs = (await cpuEnd) - (await cpuStart);
     const latency = new Histogram();
     const lag = new Histogram();
     for (const r of results) {
@@ -163,7 +158,7 @@ export class LoadGroup {
       errorSamples: [...this.setupErrors, ...results.flatMap((r) => r.errorSamples)].slice(0, 8),
       connected: this.connected,
       generatorCores: windowMs > 0 ? results.reduce((n, r) => n + r.cpuMs, 0) / windowMs : 0,
-      serverCpuMs: Number.isFinite(cpuEnd - cpuStart) ? cpuEnd - cpuStart : null,
+      serverCpuMs: Number.isFinite(serverCpuMs) ? serverCpuMs : null,
     };
   }
 
