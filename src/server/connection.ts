@@ -254,9 +254,28 @@ export class Connection implements Caller {
       this.socket.resume();
       this.readPaused = false;
     }
-    if (blocked && !this.stallTimer) {
-      this.stallTimer = setTimeout(() => this.destroy('peer stopped reading replies'), this.ctx.config.stalledReaderTimeoutMs);
-    }
+    // Measured from the next turn, once the writes of this one have left the cork.
+    if (blocked && !this.stallTimer) this.stallTimer = setTimeout(() => this.watchStall(this.sendState()), 0);
+  }
+
+  /** Cuts off a peer that takes none of its unsent replies for the stalled-reader timeout; a slow reader stays. */
+  private watchStall(before: [number, number]): void {
+    this.stallTimer = setTimeout(() => {
+      const now = this.sendState();
+      if (now[0] === 0) this.stallTimer = null;
+      else if (now[0] < before[0] || (now[0] === before[0] && now[1] < before[1])) this.watchStall(now);
+      else this.destroy('peer stopped reading replies');
+    }, this.ctx.config.stalledReaderTimeoutMs);
+  }
+
+  /**
+   * How far the replies have gone out, compared in order: the bytes of writes not yet
+   * complete (a write counts in full until its last byte is sent), then what the TCP handle
+   * still holds of the write in progress, which shrinks while the peer reads a large reply.
+   */
+  private sendState(): [number, number] {
+    const tcp = ((this.socket as Socket & { _parent?: Socket })._parent ?? this.socket) as unknown as { _handle?: { writeQueueSize?: number } };
+    return [this.socket.writableLength, tcp._handle?.writeQueueSize ?? 0];
   }
 
   private onDrain(): void {
