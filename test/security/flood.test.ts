@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ChatClient } from '../../src/client.js';
 import { Errors } from '../../src/protocol.js';
 import { RawClient, startServer, type TestServer } from '../helpers/server.js';
 import { Bystander, MemoryWatch, rssMiB, sleep, until } from './support.js';
@@ -55,6 +56,31 @@ describe('floods', () => {
       const again = await RawClient.connect(server.port);
       assert.equal((await again.ask(`online ${token}`)).status, 'OK');
       again.close();
+    });
+  });
+
+  it('keeps a slow reader that keeps reading, however long its backlog takes to drain', async () => {
+    await underAttack(['--reply-buffer', '65536', '--stalled-reader-timeout', '2s'], async (server) => {
+      const setup = await ChatClient.connect({ port: server.port });
+      const messi = await setup.auth('messi', 'surabaya');
+      // Long messages of four-byte characters make each history page a reply of about 8 MB.
+      await Promise.all(Array.from({ length: 500 }, (_, i) => setup.send(messi, 'henderson', `${i} ${'🙂'.repeat(3990)}`)));
+      setup.destroy();
+      // Two pages read at about 3 MB/s: five seconds in all, each page longer than the timeout,
+      // but never two seconds without progress (the server sees it in steps of about half its
+      // kernel send buffer).
+      const reader = await RawClient.connect(server.port);
+      reader.socket.removeAllListeners('data');
+      let read = 0;
+      reader.socket.on('data', (d: string) => {
+        read += Buffer.byteLength(d);
+        reader.socket.pause();
+        setTimeout(() => reader.socket.resume(), 20);
+      });
+      reader.write(`history ${messi} henderson 0 500\r\n`.repeat(2));
+      await until(() => read >= 2 * 500 * 3990 * 4 || reader.isClosed, 30_000, 'the pages to be read');
+      assert.equal(reader.isClosed, false, `cut off after reading ${(read / 1048576).toFixed(1)} MiB`);
+      reader.close();
     });
   });
 
