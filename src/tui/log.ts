@@ -14,3 +14,8 @@ export function tuiLog(line: string): void {
     // A log that cannot be written must not break the chat.
   }
 }
+
+/** The log file named by CHATBOX_LOG, or undefined. */
+export function tuiLogPath(): string | undefined {
+  return process.env['CHATBOX_LOG'] || undefined;
+}

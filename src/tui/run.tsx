@@ -4,16 +4,26 @@
 
 import { render, type Instance } from 'ink';
 import { constants } from 'node:os';
-import { fatal } from '../args.js';
 import { App } from './components/App.js';
-import { tuiLog } from './log.js';
+import { tuiLog, tuiLogPath } from './log.js';
 import type { ChatOptions } from './options.js';
+import { sanitizeLine } from './sanitize.js';
 import type { ChatSession } from './session.js';
 
 // The alternate screen, with bracketed paste on while we are there.
 const ENTER_ALT = '\x1b[?1049h\x1b[?2004h';
 const LEAVE_ALT = '\x1b[?2004l\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
+
+/** Exit status after an unexpected error (EX_SOFTWARE). */
+const CRASH_STATUS = 70;
+
+/** The one line a crash leaves on the terminal (details go to the log file). */
+function crashLine(err: unknown): string {
+  const message = sanitizeLine(err instanceof Error ? err.message : String(err));
+  const log = tuiLogPath();
+  return `chatbox: unexpected error: ${message}${log ? ` (details in ${log})` : ''}\n`;
+}
 
 /** Sends console output to the log file instead of the screen; returns the undo. */
 function quietConsole(): () => void {
@@ -61,8 +71,8 @@ export async function runChat(options: ChatOptions, session: ChatSession): Promi
     }
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     leaveScreen();
-    process.stderr.write(`chatbox: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(70);
+    process.stderr.write(crashLine(err));
+    process.exit(CRASH_STATUS);
   };
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of signals) process.on(s, onSignal);
@@ -96,8 +106,10 @@ export async function runChat(options: ChatOptions, session: ChatSession): Promi
     restoreConsole();
   }
   if (failure) {
+    // A component threw while drawing: the same one line and status as any other crash.
     tuiLog(`render failed: ${failure instanceof Error ? failure.stack : String(failure)}`);
-    throw fatal(`unexpected error: ${failure instanceof Error ? failure.message : String(failure)}`);
+    process.stderr.write(crashLine(failure));
+    return CRASH_STATUS;
   }
   return exitCode;
 }
