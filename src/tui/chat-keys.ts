@@ -20,6 +20,8 @@ export interface ChatKeyContext {
 }
 
 const HELP_CLOSERS = new Set(['escape', 'f1', 'enter', 'q', '?']);
+/** Keys that scroll the help on a terminal too small to show it whole. */
+const HELP_SCROLL: Record<string, number> = { up: -1, down: 1, pageup: -10, pagedown: 10 };
 
 /** Handles one key press on the chat screen. */
 export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
@@ -29,6 +31,7 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
     const name = key.text ?? key.name;
     if (key.name === 'ctrl+c') ctx.quit();
     else if (HELP_CLOSERS.has(name)) dispatch({ type: 'help', open: false });
+    else if (HELP_SCROLL[name] !== undefined) dispatch({ type: 'helpScroll', delta: HELP_SCROLL[name] });
     return;
   }
   const draft = currentDraft(state);

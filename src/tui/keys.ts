@@ -147,16 +147,16 @@ export interface Binding<A extends string> {
 export const CHAT_BINDINGS: ReadonlyArray<Binding<ChatAction>> = [
   { action: 'nextUser', keys: ['ctrl+n', 'alt+down'], help: 'next conversation' },
   { action: 'prevUser', keys: ['ctrl+p', 'alt+up'], help: 'previous conversation' },
-  { action: 'nextUnread', keys: ['alt+a'], help: 'next with unread messages' },
-  { action: 'pageUp', keys: ['pageup'], help: 'scroll back (loads older)' },
+  { action: 'nextUnread', keys: ['alt+a'], help: 'next with unread' },
+  { action: 'pageUp', keys: ['pageup'], help: 'scroll back' },
   { action: 'pageDown', keys: ['pagedown'], help: 'scroll forward' },
-  { action: 'scrollEnd', keys: ['end'], help: 'jump to newest (and line end)' },
+  { action: 'scrollEnd', keys: ['end'], help: 'jump to newest' },
   { action: 'send', keys: ['enter'], help: 'send the message' },
   { action: 'historyPrev', keys: ['up'], help: 'earlier typed message' },
   { action: 'historyNext', keys: ['down'], help: 'later typed message' },
   { action: 'retry', keys: ['ctrl+r'], help: 'retry failed messages' },
-  { action: 'help', keys: ['f1'], help: 'show or hide this help' },
-  { action: 'help', keys: ['?'], help: 'show this help (when the message is empty)', whenComposeEmpty: true },
+  { action: 'help', keys: ['f1'], help: 'show or hide help' },
+  { action: 'help', keys: ['?'], help: 'help on an empty line', whenComposeEmpty: true },
   { action: 'quit', keys: ['ctrl+c'], help: 'log out and quit' },
 ];
 
@@ -172,8 +172,8 @@ export const EDIT_BINDINGS: ReadonlyArray<Binding<EditAction>> = [
   { action: 'delete', keys: ['delete', 'ctrl+d'], help: 'delete right' },
   { action: 'deleteWordBack', keys: ['ctrl+w', 'alt+backspace'], help: 'delete word left' },
   { action: 'deleteWordForward', keys: ['alt+d'], help: 'delete word right' },
-  { action: 'killToStart', keys: ['ctrl+u'], help: 'delete to start of line' },
-  { action: 'killToEnd', keys: ['ctrl+k'], help: 'delete to end of line' },
+  { action: 'killToStart', keys: ['ctrl+u'], help: 'delete to start' },
+  { action: 'killToEnd', keys: ['ctrl+k'], help: 'delete to end' },
 ];
 
 function indexBindings<A extends string>(list: ReadonlyArray<Binding<A>>): Map<string, Binding<A>[]> {

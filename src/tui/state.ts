@@ -5,6 +5,7 @@
 
 import type { DirectoryEntry, Message, OnlineEntry } from '../protocol.js';
 import type { Inbox } from '../client.js';
+import { chatHelpLayout } from './help-layout.js';
 import type { EditAction } from './keys.js';
 import { computeLayout, type Layout } from './layout.js';
 import { EMPTY_LINE, type EditLine } from './line-edit.js';
@@ -87,6 +88,8 @@ export interface ChatState {
   readonly inputStash: EditLine | null;
   readonly layout: Layout;
   readonly help: boolean;
+  /** First line of the help shown, when it has to scroll. */
+  readonly helpTop: number;
   readonly notice: string | null;
   /** Goes up each time something should ring the bell. */
   readonly bell: number;
@@ -111,6 +114,7 @@ export type Action =
   | { type: 'edit'; action: EditAction }
   | { type: 'inputHistory'; direction: -1 | 1 }
   | { type: 'help'; open?: boolean }
+  | { type: 'helpScroll'; delta: number }
   | { type: 'notice'; text: string | null };
 
 /** The state right after login. */
@@ -131,6 +135,7 @@ export function initialState(me: string, server: string, cols = 80, rows = 24): 
     inputStash: null,
     layout: computeLayout(cols, rows),
     help: false,
+    helpTop: 0,
     notice: null,
     bell: 0,
   };
@@ -193,7 +198,11 @@ export function reduce(state: ChatState, action: Action): ChatState {
       return browseInputHistory(state, action.direction);
     case 'help': {
       const open = action.open ?? !state.help;
-      return open === state.help ? state : { ...state, help: open };
+      return open === state.help ? state : { ...state, help: open, helpTop: 0 };
+    }
+    case 'helpScroll': {
+      const top = Math.max(0, Math.min(state.helpTop + action.delta, chatHelpLayout(state.layout).maxTop));
+      return top === state.helpTop ? state : { ...state, helpTop: top };
     }
     case 'notice':
       return action.text === state.notice ? state : { ...state, notice: action.text };

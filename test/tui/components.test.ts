@@ -1,14 +1,12 @@
 // Components drawn with ink-testing-library from prepared states: what the
-// users pane, the conversation, the help overlay and the whole screen show.
+// users pane, the conversation and the whole screen show (the help: help.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { render } from 'ink-testing-library';
 import { createElement as h } from 'react';
 import type { Message } from '../../src/protocol.js';
 import { ChatView } from '../../src/tui/components/ChatView.js';
-import { Help } from '../../src/tui/components/Help.js';
 import { UserList } from '../../src/tui/components/UserList.js';
-import { CHAT_BINDINGS, EDIT_BINDINGS, keyLabel } from '../../src/tui/keys.js';
 import { initialState, reduce, type Action, type ChatState } from '../../src/tui/state.js';
 import { textWidth } from '../../src/tui/wrap.js';
 
@@ -103,19 +101,6 @@ test('a failed message shows why and how to retry; scrolled back shows the new-b
   const frame = plain(r.lastFrame());
   assert.match(frame, /↓ 1 new below · End to jump/);
   assert.doesNotMatch(frame, /fresh/);
-  r.unmount();
-});
-
-test('the help overlay lists every binding from keys.ts', () => {
-  const r = render(h(Help, { width: 100, height: 40 }));
-  const frame = plain(r.lastFrame());
-  const all = [...CHAT_BINDINGS, ...EDIT_BINDINGS];
-  for (const b of all) {
-    // Bindings of one action share a line, described by the first of them.
-    const first = all.find((x) => x.action === b.action)!;
-    assert.ok(frame.includes(first.help), first.help);
-    for (const k of b.keys) assert.ok(frame.includes(keyLabel(k)), keyLabel(k));
-  }
   r.unmount();
 });
 

@@ -57,7 +57,7 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
     <Box flexDirection="column" width={layout.cols} height={layout.height}>
       {state.help ? (
         // The help takes both panes: the list is not needed while reading it.
-        <Help width={layout.cols} height={layout.mainHeight} />
+        <Help width={layout.cols} height={layout.mainHeight} top={state.helpTop} />
       ) : (
         <Box flexDirection="row" height={layout.mainHeight}>
           {layout.usersWidth > 0 ? (
