@@ -7,7 +7,7 @@
 
 import { createInterface } from 'node:readline';
 import { ChatClient, ChatError, ConnectionError, type ConnectOptions } from '../client.js';
-import { toWireJson, trimBlanks } from '../protocol.js';
+import { DEFAULT_PORT, toWireJson, trimBlanks } from '../protocol.js';
 import { fatal, parseFlags } from '../args.js';
 import { CONNECT_FLAGS, CONNECT_USAGE, connectOptionsFrom } from './options.js';
 import { escapeJsonForTerminal, sanitizeLine } from './sanitize.js';
@@ -41,10 +41,15 @@ function errorLine(err: unknown): string {
   return `Error, ${sanitizeLine(err instanceof Error ? err.message : String(err))}`;
 }
 
+/** What one command line came to: a line to print (or nothing), or the connection failing under it. */
+export type RunResult = { print: string | null } | { lost: string };
+
 /** One line-mode session: a connection (reopened when lost) and the token. */
 export class LineModeSession {
   token = '';
   private client: ChatClient | null = null;
+  /** Whether the server has answered anything on this connection. */
+  private answered = false;
 
   constructor(private readonly connect: ConnectOptions) {}
 
@@ -55,21 +60,41 @@ export class LineModeSession {
 
   private async conn(): Promise<ChatClient> {
     if (this.client?.connected) return this.client;
+    // Null until connected, so a failure to connect is not taken for a connection lost.
+    this.client = null;
     this.client = await ChatClient.connect({ requestTimeoutMs: 30_000, ...this.connect });
+    this.answered = false;
     return this.client;
   }
 
-  /** Runs one command line; resolves with what to print (possibly nothing). */
-  async run(line: string): Promise<string | null> {
+  /** Runs one command line: what to print, or why the connection failed under it. */
+  async run(line: string): Promise<RunResult> {
     const trimmed = trimBlanks(line);
-    if (trimmed === '') return null;
+    if (trimmed === '') return { print: null };
     const [cmd = '', ...args] = trimmed.split(/[ \t]+/);
     try {
-      return await this.dispatch(cmd, args, trimmed);
+      const print = await this.dispatch(cmd, args, trimmed);
+      this.answered = true;
+      return { print };
     } catch (err) {
-      if (err instanceof ConnectionError) this.client = null;
-      return errorLine(err);
+      if (!(err instanceof ConnectionError)) {
+        if (err instanceof ChatError) this.answered = true;
+        return { print: errorLine(err) };
+      }
+      const wasOpen = this.client !== null;
+      this.client = null;
+      return { lost: sanitizeLine(wasOpen ? this.describeLoss(err, cmd) : err.message) };
     }
+  }
+
+  /** One line on a connection that ended while `cmd` waited for its answer. */
+  private describeLoss(err: ConnectionError, cmd: string): string {
+    const where = `${this.connect.host ?? '127.0.0.1'}:${this.connect.port ?? DEFAULT_PORT}`;
+    let why = err.code === 'ECONNRESET' ? 'reset' : err.code === 'ETIMEDOUT' ? 'no reply' : 'closed by the server';
+    // A plain connection to a TLS server is closed before its first answer.
+    if (why === 'closed by the server' && !this.answered && !this.connect.tls) why += ' before any answer; if it serves TLS, add --tls';
+    const maybe = cmd === 'send' ? '; the message may or may not have arrived' : '';
+    return `connection to ${where} lost during '${cmd}' (${why})${maybe}`;
   }
 
   private needToken(): string | null {
@@ -179,14 +204,25 @@ export async function lineModeCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   prompt();
+  let status = 0;
   // One line at a time, in order: the next is read only when this one is answered.
   for await (const line of rl) {
-    const out = await session.run(line);
-    if (out !== null) process.stdout.write(out + '\n');
+    const result = await session.run(line);
+    if ('lost' in result) {
+      // A script must not carry on as if its commands had worked; a person can try again.
+      if (!interactive) {
+        process.stderr.write(`chatbox: ${result.lost}; stopping\n`);
+        status = 1;
+        break;
+      }
+      process.stdout.write(`Error, ${result.lost}; the next command tries again\n`);
+    } else if (result.print !== null) process.stdout.write(result.print + '\n');
     prompt();
   }
   await stop();
   process.off('SIGINT', onInterrupt);
   process.off('SIGTERM', onInterrupt);
-  return 0;
+  // The rest of the input is not read: let the writer see the pipe close instead of waiting on us.
+  if (status !== 0) process.stdin.destroy();
+  return status;
 }

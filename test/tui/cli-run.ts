@@ -11,7 +11,11 @@ export interface CliRun {
 }
 
 /** Starts `chatbox cli --host H --port P ...extra`; writes `input` and closes stdin unless it is null. */
-export function runCli(server: { host: string; port: number }, input: string | null, extra: string[] = []): { done: Promise<CliRun>; proc: ChildProcess } {
+export function runCli(
+  server: { host: string; port: number },
+  input: string | null,
+  extra: string[] = [],
+): { done: Promise<CliRun>; proc: ChildProcess; stdout: () => string } {
   const proc = spawn(process.execPath, [CHATBOX_BIN, 'cli', '--host', server.host, '--port', String(server.port), ...extra], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, CHATBOX_HOST: '', CHATBOX_PORT: '', CHATBOX_TLS: '' },
@@ -24,5 +28,5 @@ export function runCli(server: { host: string; port: number }, input: string | n
   proc.stdin!.on('error', () => undefined);
   if (input !== null) proc.stdin!.end(input);
   const done = new Promise<CliRun>((resolve) => proc.once('exit', (code) => resolve({ code, stdout, stderr })));
-  return { done, proc };
+  return { done, proc, stdout: () => stdout };
 }

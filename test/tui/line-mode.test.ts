@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ChatClient } from '../../src/client.js';
 import { RawClient, startServer, type TestServer } from '../helpers/server.js';
 import { runCli as cli } from './cli-run.js';
+import { TestProxy } from './tcp-proxy.js';
 
 // eslint-disable-next-line no-control-regex
 const DANGEROUS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
@@ -101,6 +102,48 @@ describe('chatbox cli', () => {
     const { code } = await run.done;
     assert.equal(code, 0);
     assert.ok(!(await onlineNames()).includes('messi'));
+  });
+
+  it('a connection lost under a command: one line on stderr, exit 1, the rest of the script not run', async () => {
+    const proxy = new TestProxy(server);
+    await proxy.listen();
+    try {
+      // The send reaches the server; its reply never comes back.
+      proxy.cutAfter = (line) => line.startsWith('send ');
+      const script = 'auth lineker surabaya\nsend henderson lost reply\nsend henderson never sent\ninbox\n';
+      const { code, stdout, stderr } = await cli({ host: '127.0.0.1', port: proxy.port }, script).done;
+      assert.equal(code, 1);
+      assert.match(stdout, /^username lineker logged in, token [0-9a-f-]{36}\n$/);
+      assert.equal(
+        stderr,
+        `chatbox: connection to 127.0.0.1:${proxy.port} lost during 'send' (closed by the server); the message may or may not have arrived; stopping\n`,
+      );
+      assert.deepEqual(proxy.lines.map((l) => l.split(' ')[0]), ['auth', 'send'], 'nothing after the lost command');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a server gone between commands: one line saying it cannot connect again, exit 1', async () => {
+    const own = await startServer();
+    const run = cli(own, null);
+    try {
+      run.proc.stdin!.write('auth messi surabaya\n');
+      const deadline = Date.now() + 10_000;
+      while (!/logged in/.test(run.stdout())) {
+        assert.ok(Date.now() < deadline, 'logged in');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await own.stop();
+      run.proc.stdin!.end('inbox\nonline\n');
+      const { code, stdout, stderr } = await run.done;
+      assert.equal(code, 1);
+      assert.match(stdout, /^username messi logged in, token [0-9a-f-]{36}\n$/);
+      assert.equal(stderr, `chatbox: cannot connect to 127.0.0.1:${own.port}: connection refused (is the server running?); stopping\n`);
+    } finally {
+      if (run.proc.exitCode === null) run.proc.kill('SIGKILL');
+      await own.stop();
+    }
   });
 
   it('says in one line why it cannot connect, and exits 1', async () => {

@@ -32,6 +32,8 @@ export class TestProxy {
     const waiting: string[] = [];
     let fromClient = '';
     let fromServer = '';
+    // Set once a chosen request has gone through: nothing more reaches the client, its reply included.
+    let cutting = false;
     const cut = (): void => {
       client.destroy();
       upstream.destroy();
@@ -51,6 +53,7 @@ export class TestProxy {
         upstream.write(Buffer.from(raw, 'latin1'));
         if (this.cutAfter?.(line)) {
           this.cutAfter = null;
+          cutting = true;
           // Let the request reach the server, then drop the connection before its reply.
           setTimeout(cut, 20);
           return;
@@ -64,7 +67,7 @@ export class TestProxy {
         fromServer = fromServer.slice(end + 4);
         waiting.shift();
       }
-      if (!client.destroyed) client.write(chunk);
+      if (!client.destroyed && !cutting) client.write(chunk);
     });
     for (const s of [client, upstream]) {
       s.on('error', () => undefined);

@@ -64,6 +64,16 @@ describe('TLS', () => {
     assert.deepEqual(await inboxOf('henderson'), []);
   });
 
+  it('line mode without --tls against a TLS server: one line that suggests --tls, exit 1', async () => {
+    const { code, stdout, stderr } = await runCli(server, 'auth messi surabaya\nonline\n').done;
+    assert.equal(code, 1);
+    assert.equal(stdout, '');
+    assert.equal(
+      stderr,
+      `chatbox: connection to 127.0.0.1:${server.port} lost during 'auth' (closed by the server before any answer; if it serves TLS, add --tls); stopping\n`,
+    );
+  });
+
   it('line mode with an unreadable --ca file: one usage line, exit 2', async () => {
     const { code, stdout, stderr } = await runCli(server, '', ['--ca', `${cert.dir}/missing.pem`]).done;
     assert.equal(code, 2);
