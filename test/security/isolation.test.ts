@@ -144,9 +144,9 @@ for (const backend of backends) {
         const r = await RawClient.connect(server.port);
         const token = String((await r.ask('auth henderson surabaya')).tokenid);
         const kept = String((await r.ask('auth lineker surabaya')).tokenid);
-        // One session is used every 300 ms and lives; the other is left alone and dies.
+        // One session is used every 200 ms and lives; the other is left alone and dies.
         for (let i = 0; i < 8; i++) {
-          await sleep(300);
+          await sleep(200);
           assert.equal((await r.ask(`online ${kept}`)).status, 'OK', `use ${i} of the kept session`);
         }
         for (const line of everyCommand(token)) {

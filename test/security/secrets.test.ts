@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -80,6 +80,9 @@ describe('secrets', () => {
       assert.match(log, / debug | info /, 'the log was written');
       for (const secret of [...passwords, ...tokens]) assert.ok(!log.includes(secret), `the log holds ${secret}`);
 
+      for (const f of readdirSync(dir).filter((n) => n.startsWith('chat.db'))) {
+        assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, `${f} is readable by its owner only`);
+      }
       const bytes = databaseBytes(dir);
       for (const secret of [...passwords, ...tokens]) assert.equal(bytes.indexOf(secret), -1, `the database holds ${secret}`);
       const sqlite = new Database(db, { readonly: true });
