@@ -112,3 +112,20 @@ test('the status line reports reconnecting, with the reason', () => {
   assert.match(plain(r.lastFrame()), /offline: messages will be sent when the connection is back/);
   r.unmount();
 });
+
+test('the status line shows the longest key help that fits, whole', () => {
+  for (const [cols, help] of [[120, 'F1 keys · ^N/^P switch · PgUp/PgDn scroll · ^C quit'], [80, 'F1 keys · ^N/^P switch · ^C quit'], [34, 'F1 keys']] as const) {
+    const r = render(h(ChatView, { state: state(cols, 24, people) }));
+    const last = plain(r.lastFrame()).split('\n').at(-1)!;
+    assert.ok(last.trimEnd().endsWith(`│ ${help}`), `${cols}: ${last}`);
+    assert.doesNotMatch(last, /…$/);
+    r.unmount();
+  }
+});
+
+test('a terminal too small for the chat says so in words that fit', () => {
+  const r = render(h(ChatView, { state: state(24, 10, people) }));
+  const lines = plain(r.lastFrame()).split('\n').filter((l) => l.trim() !== '');
+  assert.deepEqual(lines.map((l) => l.trimEnd()), ['Terminal too small: make', 'it at least 30×7.']);
+  r.unmount();
+});

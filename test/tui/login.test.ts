@@ -90,6 +90,18 @@ describe('login form', () => {
     await until(r, chatAs('henderson'));
   });
 
+  it('a long error wraps at word boundaries inside the form', async () => {
+    const session = new ChatSession({ connect: { host: '127.0.0.1', port: 1 }, intervalMs: 100 });
+    const r = render(h(App, { session, options: { connect: {}, user: 'messi', intervalMs: 100, bell: false }, onQuit: () => undefined }));
+    opened.push({ r, session });
+    await until(r, /› Password/);
+    r.stdin.write('surabaya\r');
+    const f = await until(r, /is the server running\?/);
+    const inside = f.split('\n').filter((l) => l.includes('│')).map((l) => l.replace(/^\s*│ /, '').replace(/ *│\s*$/, ''));
+    const at = inside.findIndex((l) => l.startsWith('cannot connect'));
+    assert.equal(`${inside[at]} ${inside[at + 1]}`, 'cannot connect to 127.0.0.1:1: connection refused (is the server running?)');
+  });
+
   it('Ctrl+C quits from either field', async () => {
     const r = await form();
     const before = quits;

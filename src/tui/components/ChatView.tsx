@@ -7,7 +7,7 @@ import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
 import { messageColumns } from '../layout.js';
 import { currentDraft, type ChatState } from '../state.js';
-import { textWidth } from '../wrap.js';
+import { textWidth, wrapText } from '../wrap.js';
 import { Compose } from './Compose.js';
 import { Conversation } from './Conversation.js';
 import { Help } from './Help.js';
@@ -42,8 +42,12 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
   for (const [name, n] of state.unread) if (name !== selected) unreadElsewhere += n;
   if (layout.tooSmall) {
     return (
-      <Box width={layout.cols} height={layout.height}>
-        <Text wrap="truncate">Terminal too small: make it at least 30×7.</Text>
+      <Box width={layout.cols} height={layout.height} flexDirection="column">
+        {wrapText('Terminal too small: make it at least 30×7.', layout.cols).map((line, i) => (
+          <Text key={i} wrap="truncate">
+            {line}
+          </Text>
+        ))}
       </Box>
     );
   }

@@ -14,7 +14,7 @@ import { useKeyboard } from '../hooks/use-keyboard.js';
 import { useSyncState } from '../hooks/use-sync-state.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { KeyPress } from '../keys.js';
-import { truncate } from '../wrap.js';
+import { truncate, wrapText } from '../wrap.js';
 
 /** Props of the login form. */
 export interface LoginProps {
@@ -142,9 +142,12 @@ export function Login({ server, initialUser, initialPassword, autoSubmit, onSubm
         {busy ? (
           <Text color="yellow">Signing in…</Text>
         ) : error ? (
-          <Text color="red" wrap="wrap">
-            {error}
-          </Text>
+          // Wrapped here at word boundaries: Ink would start the next line with the space it broke at.
+          wrapText(error, width - 4).map((line, i) => (
+            <Text key={i} color="red">
+              {line}
+            </Text>
+          ))
         ) : (
           <Text dimColor>Enter: next / sign in · Tab: switch · Ctrl+C: quit</Text>
         )}

@@ -31,7 +31,8 @@ function connText(conn: ConnState): { text: string; color: string } {
   }
 }
 
-const HELP = 'F1 keys · ^N/^P switch · PgUp/PgDn scroll · ^C quit';
+/** The key help at the end of the line, longest first: the longest that fits is shown whole. */
+const HELPS = ['F1 keys · ^N/^P switch · PgUp/PgDn scroll · ^C quit', 'F1 keys · ^N/^P switch · ^C quit', 'F1 keys · ^C quit', 'F1 keys'];
 
 /** The status line. */
 export const StatusBar = memo(function StatusBar({ me, server, conn, notice, unreadElsewhere, quitting, width }: StatusBarProps) {
@@ -39,7 +40,8 @@ export const StatusBar = memo(function StatusBar({ me, server, conn, notice, unr
   const c = quitting ? { text: '◌ logging out…', color: 'yellow' } : connText(conn);
   const unread = unreadElsewhere > 0 ? `✉ ${unreadElsewhere} unread (Alt+A)` : '';
   const used = textWidth(who) + 3 + textWidth(c.text) + 3 + (unread ? textWidth(unread) + 3 : 0);
-  const tail = padEnd(notice ?? HELP, Math.max(0, width - used));
+  const room = Math.max(0, width - used);
+  const tail = padEnd(notice ?? HELPS.find((h) => textWidth(h) <= room) ?? HELPS.at(-1)!, room);
   const bright = c.color === 'green' ? 'greenBright' : c.color === 'red' ? 'redBright' : 'yellowBright';
   return (
     <Text wrap="truncate" backgroundColor="blue" color="white">
