@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { ChatClient, ConnectionError } from '../../src/client.js';
 import type { Message } from '../../src/protocol.js';
 import { backends } from '../helpers/backends.js';
-import type { TestServer } from '../helpers/server.js';
+import { removeDir, type TestServer } from '../helpers/server.js';
 import { until } from './support.js';
 
 const connect = (server: TestServer): Promise<ChatClient> => ChatClient.connect({ port: server.port, requestTimeoutMs: 0 });
@@ -77,7 +77,9 @@ for (const backend of backends) {
         assert.ok(got.every((m) => m.sender === 'messi' && m.recipient === 'henderson'));
         reader.destroy();
       } finally {
+        // A restarted server reuses the first one's dir, so stopping it leaves the dir: remove it here.
         await server.stop();
+        removeDir(server.dir);
       }
     });
 
@@ -126,7 +128,9 @@ for (const backend of backends) {
         const texts = [...kept.entries()].sort(([a], [b]) => a - b).map(([, t]) => t);
         assert.deepEqual(texts, Array.from({ length: 2400 }, (_, i) => `letter ${i}`));
       } finally {
+        // A restarted server reuses the first one's dir, so stopping it leaves the dir: remove it here.
         await server.stop();
+        removeDir(server.dir);
       }
     });
   });
