@@ -129,3 +129,14 @@ test('a terminal too small for the chat says so in words that fit', () => {
   assert.deepEqual(lines.map((l) => l.trimEnd()), ['Terminal too small: make', 'it at least 30×7.']);
   r.unmount();
 });
+
+test('the status line shortens the unread count before it would cut it', () => {
+  const reconnecting: Action = { type: 'conn', conn: { kind: 'reconnecting', attempt: 3, reason: 'connection refused' } };
+  const lineker: Action = { type: 'poll', inbox: { lineker: [msg(7, 'lineker', 'one'), msg(8, 'lineker', 'two')] } };
+  for (const [cols, unread] of [[120, '✉ 2 unread (Alt+A)'], [90, '✉ 2 unread'], [80, '✉ 2']] as const) {
+    const r = render(h(ChatView, { state: state(cols, 24, people, lineker, reconnecting) }));
+    const last = plain(r.lastFrame()).split('\n').at(-1)!;
+    assert.match(last, new RegExp(`◌ reconnecting… \\(connection refused\\) │ ${unread.replace(/[()+]/g, '\\$&')} │ F1 keys`), `${cols}: ${last}`);
+    r.unmount();
+  }
+});

@@ -38,8 +38,11 @@ const HELPS = ['F1 keys · ^N/^P switch · PgUp/PgDn scroll · ^C quit', 'F1 key
 export const StatusBar = memo(function StatusBar({ me, server, conn, notice, unreadElsewhere, quitting, width }: StatusBarProps) {
   const who = truncate(` ${me} @ ${server}`, Math.max(8, width - 24));
   const c = quitting ? { text: '◌ logging out…', color: 'yellow' } : connText(conn);
-  const unread = unreadElsewhere > 0 ? `✉ ${unreadElsewhere} unread (Alt+A)` : '';
-  const used = textWidth(who) + 3 + textWidth(c.text) + 3 + (unread ? textWidth(unread) + 3 : 0);
+  const before = textWidth(who) + 3 + textWidth(c.text) + 3;
+  // Unread counts matter more than the key help: shortened (never cut) to leave room for `F1 keys`.
+  const forms = unreadElsewhere > 0 ? [`✉ ${unreadElsewhere} unread (Alt+A)`, `✉ ${unreadElsewhere} unread`, `✉ ${unreadElsewhere}`] : [''];
+  const unread = forms.find((u) => before + textWidth(u) + 3 + textWidth(HELPS.at(-1)!) <= width) ?? forms.at(-1)!;
+  const used = before + (unread ? textWidth(unread) + 3 : 0);
   const room = Math.max(0, width - used);
   const tail = padEnd(notice ?? HELPS.find((h) => textWidth(h) <= room) ?? HELPS.at(-1)!, room);
   const bright = c.color === 'green' ? 'greenBright' : c.color === 'red' ? 'redBright' : 'yellowBright';
