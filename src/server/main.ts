@@ -6,7 +6,7 @@ import { loadServerConfig, SERVE_HELP, type ServerConfig } from './config.js';
 import { ensureDemoUsers } from './demo.js';
 import { Logger } from './log.js';
 import { MIN_SAFE_COST } from './passwords.js';
-import { ChatServer, type TlsMaterial } from './server.js';
+import { ChatServer, type Address, type TlsMaterial } from './server.js';
 import { openStore } from './store/open.js';
 
 function readTls(config: ServerConfig): TlsMaterial | undefined {
@@ -38,6 +38,7 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
     (line) => log.warn('redis', { event: line }),
   );
   let server: ChatServer | null = null;
+  let addr: Address;
   try {
     if (config.demo) {
       const created = await ensureDemoUsers(store, config.scryptCost);
@@ -49,8 +50,7 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
       });
     }
     server = new ChatServer(store, config, log, tlsMaterial);
-    const addr = await server.listen();
-    process.stdout.write(`listening on ${addr.host}:${addr.port}\n`);
+    addr = await server.listen();
     log.info('listening', {
       host: addr.host,
       port: addr.port,
@@ -85,6 +85,8 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    // Announced only once the handlers are in place: a supervisor or test may signal the moment it reads this.
+    process.stdout.write(`listening on ${addr.host}:${addr.port}\n`);
   });
   return 0;
 }
