@@ -86,6 +86,8 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
     // Announced only once the handlers are in place: a supervisor or test may signal the moment it reads this.
+    // The start-up log goes out first, so whoever waits for this line can read it.
+    log.flush();
     process.stdout.write(`listening on ${addr.host}:${addr.port}\n`);
   });
   return 0;
