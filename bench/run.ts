@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       try {
         const report = await c.run(ctx);
-        writeCaseResult(report, { startedAt: at, durationSec: Math.round((Date.now() - t0) / 1000), quick, rounds: ctx.rounds });
+        writeCaseResult(report, { startedAt: at, durationSec: Math.round((Date.now() - t0) / 1000), quick, rounds: report.runs.chatbox.length });
       } catch (err) {
         failed = true;
         log(`[${c.name}] failed: ${(err as Error).stack ?? String(err)}`);

@@ -44,7 +44,7 @@ async function deliveryRun(ctx: CaseContext, kind: ServerKind): Promise<Figures>
       pollMs: POLL_MS,
       sendEveryMs: SEND_EVERY_MS,
       warmupMs: 2000,
-      measureMs: ctx.quick ? 5000 : 10_000,
+      measureMs: ctx.quick ? 5000 : 8000,
     });
     if (r.errorSamples.length) ctx.log(`  errors: ${r.errorSamples.join('; ')}`);
     const lat = summarize(Histogram.from(r.latency));

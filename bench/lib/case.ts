@@ -9,7 +9,7 @@ import type { ServerKind } from './servers.js';
 export interface CaseContext {
   fixture: Fixture;
   quick: boolean;
-  /** Baseline/chatbox pairs to run. */
+  /** Baseline/chatbox pairs to run (a short case may run more). */
   rounds: number;
   log(line: string): void;
 }
@@ -33,13 +33,16 @@ export async function alternate(
   name: string,
   run: (kind: ServerKind, round: number) => Promise<Figures>,
   headline: (f: Figures) => string,
+  rounds = ctx.rounds,
 ): Promise<Runs> {
   const runs: Runs = { baseline: [], chatbox: [] };
-  for (let round = 0; round < ctx.rounds; round++) {
+  for (let round = 0; round < rounds; round++) {
     for (const kind of ['baseline', 'chatbox'] as const) {
+      const t0 = Date.now();
       const f = await run(kind, round);
       runs[kind].push(f);
-      ctx.log(`[${name}] round ${round + 1}/${ctx.rounds} ${kind.padEnd(8)} ${headline(f)}`);
+      const secs = Math.round((Date.now() - t0) / 1000);
+      ctx.log(`[${name}] round ${round + 1}/${rounds} ${kind.padEnd(8)} ${headline(f)}  (${secs} s)`);
     }
   }
   return runs;

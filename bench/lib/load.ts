@@ -17,7 +17,7 @@ export interface LoadSpec {
   sessions: Session[];
   connections: number;
   workers: number;
-  /** Source addresses per worker (each worker gets its own 127.0.0.x). */
+  /** Source addresses per worker (each worker gets its own 127.0.0.x); 0: the kernel's choice (127.0.0.1). */
   addressesPerWorker: number;
   mode: LoadPlan['mode'];
   mix?: Partial<Record<Command, number>>;

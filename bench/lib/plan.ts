@@ -9,7 +9,7 @@ export type Command = 'online' | 'inbox' | 'send';
 export interface LoadPlan {
   host: string;
   port: number;
-  /** Source addresses to spread this worker's connections over (127.0.0.x). */
+  /** Source addresses to spread this worker's connections over (127.0.0.x); none: the kernel's choice. */
   localAddresses: string[];
   /** The token each connection uses (tokens are shared between connections of one user). */
   tokens: string[];
