@@ -230,7 +230,9 @@ export class ChatClient extends EventEmitter {
     for (const reply of replies) {
       const entry = this.pending.shift();
       if (!entry) {
-        this.fail(new ConnectionError(`unexpected reply from ${this.host}:${this.port}`));
+        // A server over its connection caps answers before any request, then closes.
+        const why = reply.status === 'ERROR' ? `server refused the connection: ${reply.message}` : 'unexpected reply';
+        this.fail(new ConnectionError(`${why} (${this.host}:${this.port})`));
         this.socket.destroy();
         return;
       }
