@@ -1,9 +1,10 @@
 // One poll of the server: `online`, the acknowledged inbox and (sometimes)
 // the directory, pipelined on one connection and all settled before it
-// returns, so polls never overlap. Also: short reasons for the status line.
+// returns, so polls never overlap. Also: a history page, short reasons for
+// the status line, and the wait between reconnect attempts.
 
 import { ChatError, ConnectionError, type ChatClient, type Inbox } from '../client.js';
-import { Errors, type DirectoryEntry, type OnlineEntry } from '../protocol.js';
+import { Errors, type DirectoryEntry, type Message, type OnlineEntry } from '../protocol.js';
 import type { Action } from './state.js';
 
 /** What the server supports beyond the original protocol (learned by asking). */
@@ -59,4 +60,31 @@ export function shortReason(err: unknown): string {
   if (err instanceof ChatError) return err.code;
   if (err instanceof ConnectionError && /closed/.test(err.message)) return 'connection lost';
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A history page as the session hands it on: the page, none to be had, or why it failed. */
+export type HistoryResult = { messages: Message[]; complete: boolean } | { failed: 'sessionLost' | 'other' };
+
+/**
+ * One page of history with `peer`. An original server has no history and a
+ * user that does not exist has none either: both come back as an empty,
+ * complete page (`support` learns the first).
+ */
+export async function historyPage(client: ChatClient, token: string, peer: string, beforeId: number | undefined, page: number, support: ServerSupport): Promise<HistoryResult> {
+  try {
+    const messages = await client.history(token, peer, beforeId, page);
+    return { messages, complete: messages.length < page };
+  } catch (err) {
+    if (err instanceof ChatError && (err.code === Errors.badProtocol || err.code === Errors.noDestination)) {
+      if (err.code === Errors.badProtocol) support.history = false;
+      return { messages: [], complete: true };
+    }
+    return { failed: err instanceof ChatError && err.code === Errors.noSession ? 'sessionLost' : 'other' };
+  }
+}
+
+/** Wait before reconnect attempt `attempt`: 0.5 s doubling to 15 s, with jitter so many clients do not come back at once. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(15_000, 500 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
 }

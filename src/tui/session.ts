@@ -6,9 +6,10 @@
 
 import { ChatClient, ChatError, ConnectionError, type ConnectOptions } from '../client.js';
 import { Errors } from '../protocol.js';
+import { MessageAnchor } from './anchor.js';
 import { tuiLog } from './log.js';
 import { Outbox, type Outgoing } from './outbox.js';
-import { pollOnce, shortReason, type ServerSupport } from './poll.js';
+import { backoffMs, historyPage, pollOnce, shortReason, type ServerSupport } from './poll.js';
 import type { Action, ConnState } from './state.js';
 
 /** How the session connects and how often it polls. */
@@ -39,6 +40,9 @@ export class ChatSession {
   private stopped = false;
   private attempt = 0;
   private ackId = 0;
+  private readonly anchor = new MessageAnchor();
+  /** Set when the server forgot the session: check the anchor after logging in again. */
+  private recheck = false;
   private lastUsersAt = 0;
   private seq = 0;
   private readonly outbox: Outbox;
@@ -47,7 +51,7 @@ export class ChatSession {
   private readonly supports: ServerSupport = { ack: true, users: true, history: true };
 
   constructor(readonly options: SessionOptions) {
-    this.outbox = new Outbox(options.queueMaxAgeMs ?? 120_000);
+    this.outbox = new Outbox(options.queueMaxAgeMs ?? 120_000, (a) => this.dispatch(a));
   }
 
   /** `host:port` for people. */
@@ -122,19 +126,15 @@ export class ChatSession {
     const token = this.token;
     if (!client?.connected || !token || this.conn.kind !== 'connected') return;
     this.dispatch({ type: 'history/loading', peer });
-    client.history(token, peer, beforeId, page).then(
-      (messages) => this.dispatch({ type: 'history/loaded', peer, messages, complete: messages.length < page }),
-      (err: unknown) => {
-        if (err instanceof ChatError && (err.code === Errors.badProtocol || err.code === Errors.noDestination)) {
-          // An original server has no history; a user that does not exist has none either.
-          if (err.code === Errors.badProtocol) this.supports.history = false;
-          this.dispatch({ type: 'history/loaded', peer, messages: [], complete: true });
-          return;
-        }
-        if (err instanceof ChatError && err.code === Errors.noSession) this.sessionLost();
+    void historyPage(client, token, peer, beforeId, page, this.supports).then((r) => {
+      if ('failed' in r) {
+        if (r.failed === 'sessionLost') this.sessionLost();
         this.dispatch({ type: 'history/failed', peer });
-      },
-    );
+        return;
+      }
+      this.anchor.remember(peer, r.messages);
+      this.dispatch({ type: 'history/loaded', peer, messages: r.messages, complete: r.complete });
+    });
   }
 
   /** Logs out (waiting at most `timeoutMs`) and closes the connection. Safe to call twice. */
@@ -189,6 +189,7 @@ export class ChatSession {
   private async ready(): Promise<ChatClient> {
     const client = await this.connectClient();
     if (!this.token) this.token = await client.auth(this.username, this.password);
+    if (this.recheck) await this.recheckServer(client);
     if (this.conn.kind !== 'connected') this.setConn({ kind: 'connected' });
     // Messages typed offline, or given back by a server that had forgotten the session.
     if (this.outbox.size > 0) this.flushQueue();
@@ -214,6 +215,7 @@ export class ChatSession {
     const wantUsers = this.supports.users && now - this.lastUsersAt >= (this.options.usersIntervalMs ?? 10_000);
     const { action, highestId } = await pollOnce(client, this.token!, this.ackId, this.supports, wantUsers, now);
     if (action.users) this.lastUsersAt = now;
+    for (const [sender, list] of Object.entries(action.inbox ?? {})) this.anchor.remember(sender, list);
     this.dispatch(action);
     // Now stored in the view: acknowledge them with the next poll.
     this.ackId = Math.max(this.ackId, highestId);
@@ -221,7 +223,23 @@ export class ChatSession {
 
   private sessionLost(): void {
     this.token = null;
+    this.recheck = true;
     this.schedule(0);
+  }
+
+  /**
+   * After logging in again: if the server lost the messages we saw (a new
+   * database, its ids starting over), acknowledging by our old ids would mark
+   * its new messages received unseen: start over from 0 and set ours aside.
+   */
+  private async recheckServer(client: ChatClient): Promise<void> {
+    const same = !this.supports.history || (await this.anchor.stillThere(client, this.token!));
+    this.recheck = false;
+    if (same) return;
+    tuiLog('the server no longer has the messages seen before (a new database?): message ids start over');
+    this.anchor.clear();
+    this.ackId = 0;
+    this.dispatch({ type: 'server/reset' });
   }
 
   private onFailure(err: unknown): void {
@@ -230,14 +248,15 @@ export class ChatSession {
       if (err.code === Errors.noSession) {
         // The server forgot us (restart, expiry): log in again with the same password.
         tuiLog('session ended by the server; logging in again');
-        this.token = null;
         this.attempt++;
-        this.schedule(this.attempt > 1 ? this.backoff() : 0);
+        this.token = null;
+        this.recheck = true;
+        this.schedule(this.attempt > 1 ? backoffMs(this.attempt) : 0);
         return;
       }
       if (err.code === Errors.noUser || err.code === Errors.badPassword) {
         this.setConn({ kind: 'offline', reason: `login refused: ${err.code}` });
-        this.failQueue(`login refused: ${err.code}`);
+        this.outbox.failAll(`login refused: ${err.code}`);
         return;
       }
     }
@@ -248,31 +267,20 @@ export class ChatSession {
     }
     this.attempt++;
     this.setConn({ kind: 'reconnecting', attempt: this.attempt, reason: shortReason(err) });
-    this.expireQueue();
-    this.schedule(this.backoff());
-  }
-
-  /** 0.5 s doubling to 15 s, with jitter so many clients do not come back at once. */
-  private backoff(): number {
-    const base = Math.min(15_000, 500 * 2 ** Math.max(0, this.attempt - 1));
-    return Math.round(base * (0.8 + Math.random() * 0.4));
+    this.outbox.expire(Date.now());
+    this.schedule(backoffMs(this.attempt));
   }
 
   private deliver(out: Outgoing): void {
     const client = this.client;
     const token = this.token;
-    if (!client?.connected || !token) {
-      this.outbox.add(out);
-      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'queued' });
-      return;
-    }
+    if (!client?.connected || !token) return this.outbox.queue(out);
     client.send(token, out.peer, out.text).then(
       () => this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'sent' }),
       (err: unknown) => {
         if (err instanceof ChatError && err.code === Errors.noSession) {
           // Not accepted, so safe to send again once logged in.
-          this.outbox.add(out);
-          this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'queued' });
+          this.outbox.queue(out);
           this.sessionLost();
           return;
         }
@@ -283,22 +291,11 @@ export class ChatSession {
   }
 
   private flushQueue(): void {
-    this.expireQueue();
+    this.outbox.expire(Date.now());
     for (const out of this.outbox.drain()) {
       this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'sending' });
       this.deliver(out);
     }
   }
 
-  private expireQueue(): void {
-    for (const out of this.outbox.expire(Date.now())) {
-      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error: 'offline for too long' });
-    }
-  }
-
-  private failQueue(error: string): void {
-    for (const out of this.outbox.drain()) {
-      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error });
-    }
-  }
 }

@@ -169,3 +169,18 @@ export function applySendStatus(state: ChatState, peer: string, key: string, sta
   }
   return state;
 }
+
+/**
+ * The server no longer has the messages we saw (it came back with a new
+ * database, so its message ids start over). What is on screen stays, as it
+ * was, before anything new; it no longer takes part in ordering or
+ * deduplicating by id, and no older history is asked for.
+ */
+export function applyServerReset(state: ChatState): ChatState {
+  const convs = new Map<string, Conversation>();
+  for (const [peer, conv] of state.convs) {
+    const items = conv.items.map((it) => (it.id === null ? it : { ...it, id: null, key: `r${it.key}` }));
+    convs.set(peer, { ...conv, items, ids: new Set(), history: 'complete', wantOlder: false });
+  }
+  return { ...state, convs, notice: 'The server lost its message history (a new database?); new messages follow what you saw' };
+}

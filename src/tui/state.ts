@@ -9,7 +9,7 @@ import { chatHelpLayout } from './help-layout.js';
 import type { EditAction } from './keys.js';
 import { computeLayout, type Layout } from './layout.js';
 import { EMPTY_LINE, type EditLine } from './line-edit.js';
-import { applyHistory, applyIncoming, applySendStart, applySendStatus, historyLoading } from './state-messages.js';
+import { applyHistory, applyIncoming, applySendStart, applySendStatus, applyServerReset, historyLoading } from './state-messages.js';
 import { applyDirectory, applyPresence, moveSelection, nextUnread, selectUser } from './state-users.js';
 import { applyEdit, applyTyping, browseInputHistory, scrollBy, scrollToEnd } from './state-view.js';
 
@@ -115,7 +115,8 @@ export type Action =
   | { type: 'inputHistory'; direction: -1 | 1 }
   | { type: 'help'; open?: boolean }
   | { type: 'helpScroll'; delta: number }
-  | { type: 'notice'; text: string | null };
+  | { type: 'notice'; text: string | null }
+  | { type: 'server/reset' };
 
 /** The state right after login. */
 export function initialState(me: string, server: string, cols = 80, rows = 24): ChatState {
@@ -206,6 +207,8 @@ export function reduce(state: ChatState, action: Action): ChatState {
     }
     case 'notice':
       return action.text === state.notice ? state : { ...state, notice: action.text };
+    case 'server/reset':
+      return applyServerReset(state);
   }
 }
 

@@ -170,4 +170,72 @@ describe('chat session', () => {
     }
     await session.logout();
   });
+
+  it('a server back with a new database: its messages (ids from 1 again) are shown after what was seen, none acknowledged unseen', async (t) => {
+    const servers: TestServer[] = [];
+    t.after(async () => {
+      for (const s of servers) await s.stop();
+    });
+    const say = async (srv: TestServer, texts: string[]) => {
+      const c = await ChatClient.connect({ host: srv.host, port: srv.port });
+      try {
+        const token = await c.auth('lineker', 'surabaya');
+        for (const text of texts) await c.send(token, 'messi', text);
+      } finally {
+        c.close();
+      }
+    };
+    const first = await startServer();
+    servers.push(first);
+    const port = first.port;
+    const session = await loggedIn('messi', port);
+    const w = watched(session, 'messi');
+    const texts = () => (w.state().convs.get('lineker')?.items ?? []).map((i) => i.text);
+    await say(first, ['old 1', 'old 2', 'old 3']);
+    await eventually('the old messages', () => texts().length === 3);
+    await first.kill();
+    await eventually('reconnecting', () => w.state().conn.kind === 'reconnecting');
+    const second = await startServer({ args: ['--port', String(port)] });
+    servers.push(second);
+    await eventually('logged in again', () => w.state().conn.kind === 'connected' && /cmd=auth[^\n]*status=OK/.test(second.stderr()), 20_000);
+    // Ids 1, 2, 3, 4 again on the new server.
+    await say(second, ['new 1', 'new 2', 'new 3', 'new 4']);
+    await eventually('the new messages', () => texts().length === 7);
+    assert.deepEqual(texts(), ['old 1', 'old 2', 'old 3', 'new 1', 'new 2', 'new 3', 'new 4']);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(texts().length, 7, 'nothing twice');
+    assert.match(w.state().notice ?? '', /lost its message history/);
+    await session.logout();
+  });
+
+  it('a server that kept its database: no reset after logging in again', async (t) => {
+    const dir = makeTempDir();
+    const servers: TestServer[] = [];
+    t.after(async () => {
+      for (const s of servers) await s.stop();
+      removeDir(dir);
+    });
+    const first = await startServer({ dir });
+    servers.push(first);
+    const session = await loggedIn('messi', first.port);
+    const w = watched(session, 'messi');
+    const c = await ChatClient.connect({ host: first.host, port: first.port });
+    const token = await c.auth('henderson', 'surabaya');
+    await c.send(token, 'messi', 'kept');
+    c.close();
+    await eventually('the message', () => w.state().convs.get('henderson')?.items.length === 1);
+    await first.kill();
+    // Same database and port; the session, unused for longer than the new server allows, is gone.
+    await new Promise((r) => setTimeout(r, 1200));
+    const second = await startServer({ dir, args: ['--port', String(first.port), '--session-lifetime', '1s'] });
+    servers.push(second);
+    await eventually('logged in again', () => /cmd=history/.test(second.stderr()) && w.state().conn.kind === 'connected', 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const log = second.stderr();
+    assert.match(log, /Session Tidak Ditemukan/, 'the session was gone');
+    assert.match(log, /cmd=auth[^\n]*status=OK[\s\S]*cmd=history[^\n]*status=OK/, 'logged in again, then looked for the newest message');
+    assert.ok(!w.actions.some((a) => a.type === 'server/reset'), 'no reset');
+    assert.equal(w.state().convs.get('henderson')?.items[0]?.id, 1);
+    await session.logout();
+  });
 });
