@@ -6,7 +6,8 @@ const HELP = `chatbox: a terminal chat
 
 Usage:
   chatbox [--host H] [--port P] [--user NAME] ...   open the full-screen chat (see chatbox chat --help)
-  chatbox cli [--host H] [--port P]                 line-mode client, as in the original ChatBox
+  chatbox cli [--host H] [--port P] [--tls] [--ca FILE]
+                                                    line-mode client, as in the original ChatBox
   chatbox serve [options]                           run a server (see chatbox serve --help)
   chatbox user add|list|passwd|remove ...           manage accounts (see chatbox user --help)
   chatbox --version
