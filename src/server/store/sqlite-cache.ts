@@ -1,9 +1,12 @@
-// What the SQLite store keeps in memory between calls: sessions, users and the
-// online list, which nearly every request reads. The maps hold only while no
-// other connection (the admin CLI) has committed to the file: one PRAGMA
-// data_version per call checks that, in place of the row reads, the token
-// hash and the rebuilding of the list. The store updates or drops entries on
-// its own writes.
+// What the SQLite store keeps in memory between calls: sessions, users, the
+// online list and which inboxes are empty, which nearly every request reads.
+// The copies hold only while no other connection (the admin CLI) has
+// committed to the file. A PRAGMA data_version checks that, in place of the
+// row reads, the token hash and the rebuilding of the list; it costs a read
+// lock like any query, so it runs once per callback: the requests answered in
+// one callback (a poll's pipelined online and inbox) all arrived before that
+// check, so answering them from it is as if each came a moment sooner. The
+// store updates or drops entries on its own writes.
 
 import type { UserProfile } from '../../protocol.js';
 import type { UserRecord } from './types.js';
@@ -27,22 +30,47 @@ export interface OnlineSnapshot {
 /** Entries kept per map at most; past it the map starts over (unused tokens would pile up otherwise). */
 const MAX_ENTRIES = 100_000;
 
+// Commits by the SQLite stores of this process. Another store on the same file
+// in this process (the admin code, tests) must be seen at once as well, and its
+// commits move data_version only when a check runs.
+let commitsInProcess = 0;
+
+/** Call after every commit a store makes. */
+export function noteCommit(): void {
+  commitsInProcess++;
+}
+
 /** In-memory copies of rows, valid while the file is unchanged by others. */
 export class StoreCache {
   /** By token (not its hash: hashing is part of what a hit saves). */
   readonly sessions = new Map<string, CachedSession>();
   readonly users = new Map<string, Readonly<UserRecord>>();
   online: OnlineSnapshot | null = null;
+  /** Recipients with no undelivered message at all: only an insert changes that. */
+  readonly emptyInboxes = new Set<string>();
   private version = NaN;
+  private checkedAt = -1;
+  private checkedThisCallback = false;
 
   constructor(private readonly dataVersion: () => number) {}
 
-  /** Call before using an entry: forgets everything if another connection committed since the last call. */
+  /**
+   * Call before using an entry: forgets everything if another connection has
+   * committed. Checks once per callback, and again after any commit in this process.
+   */
   sync(): void {
+    if (this.checkedThisCallback && this.checkedAt === commitsInProcess) return;
     const v = this.dataVersion();
     if (v !== this.version) {
       this.version = v;
       this.clear();
+    }
+    this.checkedAt = commitsInProcess;
+    if (!this.checkedThisCallback) {
+      this.checkedThisCallback = true;
+      // A tick queued from a promise job runs once all promise jobs of this callback are
+      // done, before the next I/O (queued from here, it would run before them).
+      queueMicrotask(() => process.nextTick(() => (this.checkedThisCallback = false)));
     }
   }
 
@@ -58,9 +86,15 @@ export class StoreCache {
     return frozen;
   }
 
+  markEmpty(recipient: string): void {
+    if (this.emptyInboxes.size >= MAX_ENTRIES) this.emptyInboxes.clear();
+    this.emptyInboxes.add(recipient);
+  }
+
   clear(): void {
     this.sessions.clear();
     this.users.clear();
     this.online = null;
+    this.emptyInboxes.clear();
   }
 }

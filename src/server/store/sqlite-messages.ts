@@ -3,6 +3,7 @@
 
 import type Database from 'better-sqlite3';
 import type { Message, UserProfile } from '../../protocol.js';
+import { noteCommit } from './sqlite-cache.js';
 
 // Selected in the protocol's field order: better-sqlite3 builds each row
 // object with its keys in column order, so rows go out as they are.
@@ -32,6 +33,7 @@ export class SqliteMessages {
   private readonly insert: Database.Statement<[string, string, string, string, string, string]>;
   private readonly selectFree: Database.Statement<[string, number, number], Message>;
   private readonly anyFree: Database.Statement<[string, number], number>;
+  private readonly anyUndelivered: Database.Statement<[string], number>;
   private readonly markClaimed: Database.Statement<[string, number, number]>;
   // Both settle statements take (claimId, recipient).
   private readonly settleDelivered: Database.Statement<[string, string]>;
@@ -43,7 +45,11 @@ export class SqliteMessages {
   private readonly claim: (recipient: string, claimId: string, limit: number, now: number, leaseUntil: number) => Message[];
   private readonly ack: (recipient: string, ackId: number, limit: number) => Message[];
 
-  constructor(private readonly db: Database.Database) {
+  /** `onStored` hears the recipients of every batch of messages once it is committed. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly onStored: (recipients: string[]) => void = () => {},
+  ) {
     this.insert = db.prepare(
       'INSERT INTO messages (sender, recipient, msg_from, msg_to, body, ts) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -57,6 +63,9 @@ export class SqliteMessages {
       `SELECT 1 FROM messages
        WHERE recipient = ? AND delivered = 0 AND (claim_until IS NULL OR claim_until <= ?) LIMIT 1`,
     ).pluck();
+    this.anyUndelivered = db
+      .prepare<[string], number>('SELECT 1 FROM messages WHERE recipient = ? AND delivered = 0 LIMIT 1')
+      .pluck();
     this.markClaimed = db.prepare('UPDATE messages SET claim_id = ?, claim_until = ? WHERE id = ?');
     this.settleDelivered = db.prepare(
       `UPDATE messages SET delivered = 1, claim_id = NULL, claim_until = NULL
@@ -128,23 +137,35 @@ export class SqliteMessages {
       for (const p of batch) p.reject(err as Error);
       return;
     }
+    noteCommit();
+    this.onStored(batch.map((p) => p.recipient.username));
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(stored[i]!);
   }
 
   claimInbox(recipient: string, claimId: string, limit: number, now: number, leaseUntil: number): Message[] {
     // Most polls find nothing: say so from a plain read, without taking the write lock.
     if (this.anyFree.get(recipient, now) === undefined) return [];
-    return this.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil);
+    const rows = this.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil);
+    noteCommit();
+    return rows;
+  }
+
+  /** True when some message to `recipient` is not delivered yet (claimed or not). */
+  hasUndelivered(recipient: string): boolean {
+    return this.anyUndelivered.get(recipient) !== undefined;
   }
 
   settleClaim(recipient: string, claimId: string, delivered: boolean): void {
     // A message whose lease ran out and that another claim took since carries that
     // claim's id now, so this settles only what is still ours.
     (delivered ? this.settleDelivered : this.settleFree).run(claimId, recipient);
+    noteCommit();
   }
 
   ackInbox(recipient: string, ackId: number, limit: number): Message[] {
-    return this.ack(recipient, ackId, Math.max(0, limit));
+    const rows = this.ack(recipient, ackId, Math.max(0, limit));
+    noteCommit();
+    return rows;
   }
 
   history(a: string, b: string, beforeId: number | null, limit: number): Message[] {

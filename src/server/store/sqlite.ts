@@ -1,12 +1,12 @@
 // The embedded store: one SQLite file in WAL mode, shared safely with the
 // admin CLI writing to it from another process. Sessions, users and the online
-// list are kept in memory only while no other process commits (sqlite-cache.ts),
-// so what another process commits is seen by the next call.
+// list are kept in memory only while no other process commits (sqlite-cache.ts):
+// what another process commits is seen by every request that arrives after it.
 
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Message, UserProfile } from '../../protocol.js';
-import { StoreCache } from './sqlite-cache.js';
+import { noteCommit, StoreCache } from './sqlite-cache.js';
 import { openDatabase, type SyncMode } from './sqlite-schema.js';
 import { SqliteMessages } from './sqlite-messages.js';
 import type { DirectoryUser, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
@@ -62,7 +62,9 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     private readonly policy: SessionPolicy,
   ) {
-    this.messages = new SqliteMessages(db);
+    this.messages = new SqliteMessages(db, (recipients) => {
+      for (const r of recipients) this.cache.emptyInboxes.delete(r);
+    });
     this.stmt = {
       addUser: db.prepare<[string, string, string, string]>(
         'INSERT INTO users (username, nama, negara, password_hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -137,7 +139,7 @@ export class SqliteStore implements Store {
   async addUser(user: UserRecord): Promise<boolean> {
     this.check();
     this.cache.users.delete(user.username);
-    return this.stmt.addUser.run(user.username, user.nama, user.negara, user.passwordHash).changes > 0;
+    return committed(this.stmt.addUser.run(user.username, user.nama, user.negara, user.passwordHash).changes > 0);
   }
 
   /** The record is shared and frozen. */
@@ -159,13 +161,13 @@ export class SqliteStore implements Store {
   async setPassword(username: string, passwordHash: string): Promise<boolean> {
     this.check();
     this.cache.clear();
-    return this.setPasswordTx(username, passwordHash);
+    return committed(this.setPasswordTx(username, passwordHash));
   }
 
   async removeUser(username: string): Promise<boolean> {
     this.check();
     this.cache.clear();
-    return this.removeUserTx(username);
+    return committed(this.removeUserTx(username));
   }
 
   async countUsers(): Promise<number> {
@@ -179,6 +181,7 @@ export class SqliteStore implements Store {
     this.check();
     this.cache.online = null;
     this.createSessionTx(hashToken(token), username, now);
+    noteCommit();
   }
 
   async useSession(token: string, now: number): Promise<SessionInfo | null> {
@@ -198,6 +201,7 @@ export class SqliteStore implements Store {
       cache.sessions.delete(token);
       cache.online = null;
       this.stmt.deleteExpired.run(s.hash, oldest);
+      noteCommit();
       return null;
     }
     const presentUntil = now + this.policy.presenceWindowMs;
@@ -210,7 +214,7 @@ export class SqliteStore implements Store {
       // only extends it; any other session that moves may join the list.
       if (!cache.online || s.presentUntil < cache.online.validUntil) cache.online = null;
       // Zero rows changed: the session ended (logout, passwd, remove) since we read it.
-      if (this.stmt.touchSession.run(now, presentUntil, s.hash).changes === 0) {
+      if (committed(this.stmt.touchSession.run(now, presentUntil, s.hash).changes) === 0) {
         cache.sessions.delete(token);
         return null;
       }
@@ -224,7 +228,7 @@ export class SqliteStore implements Store {
     this.check();
     this.cache.sessions.delete(token);
     this.cache.online = null;
-    return this.stmt.endSession.run(hashToken(token)).changes > 0;
+    return committed(this.stmt.endSession.run(hashToken(token)).changes > 0);
   }
 
   async holdPresence(tokens: readonly string[], until: number): Promise<void> {
@@ -233,6 +237,7 @@ export class SqliteStore implements Store {
     this.cache.online = null;
     // One statement per token rather than one huge IN list: no bound-variable limit to hit.
     this.holdPresenceTx(tokens.map(hashToken), until);
+    noteCommit();
     for (const t of tokens) {
       const s = this.cache.sessions.get(t);
       if (s) s.presentUntil = Math.max(s.presentUntil, until);
@@ -243,6 +248,7 @@ export class SqliteStore implements Store {
     this.check();
     this.cache.online = null;
     this.stmt.releasePresence.run(until, hashToken(token));
+    noteCommit();
     const s = this.cache.sessions.get(token);
     if (s) s.presentUntil = until;
   }
@@ -282,7 +288,12 @@ export class SqliteStore implements Store {
 
   async claimInbox(recipient: string, claimId: string, limit: number, now: number, leaseUntil: number): Promise<Message[]> {
     this.check();
-    return this.messages.claimInbox(recipient, claimId, limit, now, leaseUntil);
+    // A polling client usually finds nothing: remember which inboxes hold nothing at all.
+    this.cache.sync();
+    if (this.cache.emptyInboxes.has(recipient)) return [];
+    const rows = this.messages.claimInbox(recipient, claimId, limit, now, leaseUntil);
+    if (rows.length === 0 && !this.messages.hasUndelivered(recipient)) this.cache.markEmpty(recipient);
+    return rows;
   }
 
   async settleClaim(recipient: string, claimId: string, delivered: boolean): Promise<void> {
@@ -314,6 +325,12 @@ export class SqliteStore implements Store {
   private check(): void {
     if (this.closed) throw new Error('the store is closed');
   }
+}
+
+/** Passes a write's result through, noting the commit for the other stores of this process. */
+function committed<T>(result: T): T {
+  noteCommit();
+  return result;
 }
 
 /** Sessions are stored by the SHA-256 of their token; the token itself never touches the disk. */
