@@ -1,0 +1,114 @@
+// What the SQLite store keeps in memory (sessions, users, the online list,
+// empty inboxes) never hides a change: its own, another store's in this
+// process, or another process's, seen by the first call made after it.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
+import { addUsers, makeTempDir, POLICY, profile, T0 } from '../helpers/stores.js';
+
+const storeUrl = new URL('../../src/server/store/sqlite.js', import.meta.url).href;
+
+/** Runs `body` in another process with `s`, a store on `file`; resolves once that process has exited. */
+function inOtherProcess(file: string, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { SqliteStore } = await import(${JSON.stringify(storeUrl)});
+         const s = SqliteStore.open(${JSON.stringify(file)}, ${JSON.stringify(POLICY)});
+         ${body}
+         await s.close();`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`other process exited with ${code}: ${err}`));
+    });
+  });
+}
+
+const names = (list: { username: string }[]): string[] => list.map((u) => u.username);
+
+describe('SQLite store memory', () => {
+  let dir: string;
+  let file: string;
+  const stores: SqliteStore[] = [];
+  const open = (): SqliteStore => {
+    const s = SqliteStore.open(file, POLICY);
+    stores.push(s);
+    return s;
+  };
+  beforeEach(() => {
+    dir = makeTempDir();
+    file = path.join(dir, 'chat.db');
+  });
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an inbox found empty shows a message stored after, by this store or another in the process', async () => {
+    const server = open();
+    const admin = open();
+    const [alice, bob] = await addUsers(server, 'alice', 'bob');
+    assert.deepEqual(await server.claimInbox('bob', 'c1', 10, T0, T0 + 1000), []);
+    assert.deepEqual(await server.claimInbox('bob', 'c2', 10, T0, T0 + 1000), []);
+    const m1 = await server.addMessage(alice!, bob!, 'one', T0);
+    assert.deepEqual(await server.claimInbox('bob', 'c3', 10, T0, T0 + 1000), [m1]);
+    await server.settleClaim('bob', 'c3', true);
+    assert.deepEqual(await server.claimInbox('bob', 'c4', 10, T0, T0 + 1000), []);
+    const m2 = await admin.addMessage(alice!, bob!, 'two', T0);
+    assert.deepEqual(await server.claimInbox('bob', 'c5', 10, T0, T0 + 1000), [m2]);
+  });
+
+  test('an inbox whose messages are all claimed is not taken for empty', async () => {
+    const s = open();
+    const [alice, bob] = await addUsers(s, 'alice', 'bob');
+    const m = await s.addMessage(alice!, bob!, 'held', T0);
+    assert.deepEqual(await s.claimInbox('bob', 'c1', 10, T0, T0 + 1000), [m]);
+    // Held by the claim, then the write fails: free again for the next poll.
+    assert.deepEqual(await s.claimInbox('bob', 'c2', 10, T0, T0 + 1000), []);
+    await s.settleClaim('bob', 'c1', false);
+    assert.deepEqual(await s.claimInbox('bob', 'c3', 10, T0, T0 + 1000), [m]);
+    // A lease that runs out frees the messages too.
+    assert.deepEqual(await s.claimInbox('bob', 'c4', 10, T0 + 500, T0 + 1000), []);
+    assert.deepEqual(await s.claimInbox('bob', 'c5', 10, T0 + 1000, T0 + 2000), [m]);
+  });
+
+  test("another process's message, password change and new session are seen by the next call", async () => {
+    const server = open();
+    await addUsers(server, 'alice', 'bob');
+    const now = Date.now();
+    await server.createSession('tok', 'alice', now);
+    assert.equal((await server.useSession('tok', now + 1))?.username, 'alice');
+    assert.deepEqual(names(await server.onlineUsers(now + 1)), ['alice']);
+    assert.deepEqual(await server.claimInbox('bob', 'c1', 10, now, now + 1000), []);
+    assert.equal((await server.getUser('bob'))?.nama, profile('bob').nama);
+
+    await inOtherProcess(
+      file,
+      `await s.addMessage(${JSON.stringify(profile('alice'))}, ${JSON.stringify(profile('bob'))}, 'from afar', ${now});
+       await s.createSession('tok2', 'bob', ${now});
+       await s.setPassword('alice', 'changed');`,
+    );
+    assert.equal(await server.useSession('tok', now + 2), null, 'the password change ended the session');
+    assert.equal((await server.getUser('alice'))?.passwordHash, 'changed');
+    assert.deepEqual(names(await server.onlineUsers(now + 2)), ['bob']);
+    const got = await server.claimInbox('bob', 'c2', 10, now, now + 1000);
+    assert.deepEqual(
+      got.map((m) => m.msg),
+      ['from afar'],
+    );
+  });
+});
