@@ -7,6 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ChatClient } from '../../src/client.js';
 
 /** The project's `chatbox` executable. */
 export const CHATBOX_BIN = fileURLToPath(new URL('../../../bin/chatbox', import.meta.url));
@@ -191,6 +192,19 @@ export class RawClient {
 
   private wake(): void {
     for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+/** Who `server` says is online, asked by a short session of `asUser` (a demo user). */
+export async function onlineNames(server: { host: string; port: number }, asUser = 'lineker'): Promise<string[]> {
+  const c = await ChatClient.connect({ host: server.host, port: server.port });
+  try {
+    const token = await c.auth(asUser, 'surabaya');
+    const names = (await c.online(token)).map((u) => u.username);
+    await c.logout(token);
+    return names;
+  } finally {
+    c.close();
   }
 }
 

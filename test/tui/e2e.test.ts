@@ -3,8 +3,7 @@
 // screen, as a person would use them.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ChatClient } from '../../src/client.js';
-import { CHATBOX_BIN, RawClient, startServer, type TestServer } from '../helpers/server.js';
+import { CHATBOX_BIN, onlineNames, RawClient, startServer, type TestServer } from '../helpers/server.js';
 import { TmuxSession, haveTmux } from '../helpers/tmux.js';
 
 const skip = (await haveTmux()) ? false : 'tmux is not installed';
@@ -25,19 +24,6 @@ describe('full-screen chat in a terminal', { skip }, () => {
       sessions.push(s);
       return s;
     });
-
-  /** Who the server says is online, asked as lineker. */
-  async function onlineNames(): Promise<string[]> {
-    const c = await ChatClient.connect({ host: server.host, port: server.port });
-    try {
-      const token = await c.auth('lineker', 'surabaya');
-      const names = (await c.online(token)).map((u) => u.username);
-      await c.logout(token);
-      return names;
-    } finally {
-      c.close();
-    }
-  }
 
   before(async () => {
     server = await startServer();
@@ -133,12 +119,12 @@ describe('full-screen chat in a terminal', { skip }, () => {
   });
 
   it('Ctrl+C logs out, leaves the alternate screen and exits with status 0', async () => {
-    assert.ok((await onlineNames()).includes('messi'));
+    assert.ok((await onlineNames(server)).includes('messi'));
     await messi.keys('C-c');
     assert.equal(await messi.waitForExit(), 0);
     assert.equal(await messi.format('#{alternate_on}'), '0');
     assert.doesNotMatch(await messi.capture(), /connected/);
-    assert.ok(!(await onlineNames()).includes('messi'), 'messi is no longer online');
+    assert.ok(!(await onlineNames(server)).includes('messi'), 'messi is no longer online');
     await henderson.waitFor(/○ messi/);
   });
 
@@ -146,6 +132,6 @@ describe('full-screen chat in a terminal', { skip }, () => {
     process.kill(await henderson.programPid(), 'SIGTERM');
     assert.equal(await henderson.waitForExit(), 143);
     assert.equal(await henderson.format('#{alternate_on}'), '0');
-    assert.ok(!(await onlineNames()).includes('henderson'));
+    assert.ok(!(await onlineNames(server)).includes('henderson'));
   });
 });

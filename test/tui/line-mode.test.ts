@@ -3,8 +3,7 @@
 // end of input or on Ctrl+C.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ChatClient } from '../../src/client.js';
-import { RawClient, startServer, type TestServer } from '../helpers/server.js';
+import { onlineNames, RawClient, startServer, type TestServer } from '../helpers/server.js';
 import { runCli as cli } from './cli-run.js';
 import { TestProxy } from './tcp-proxy.js';
 
@@ -13,18 +12,6 @@ const DANGEROUS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\
 
 describe('chatbox cli', () => {
   let server: TestServer;
-
-  async function onlineNames(): Promise<string[]> {
-    const c = await ChatClient.connect({ host: server.host, port: server.port });
-    try {
-      const token = await c.auth('lineker', 'surabaya');
-      const names = (await c.online(token)).map((u) => u.username);
-      await c.logout(token);
-      return names;
-    } finally {
-      c.close();
-    }
-  }
 
   before(async () => {
     server = await startServer();
@@ -84,7 +71,7 @@ describe('chatbox cli', () => {
   it('logs out at the end of input', async () => {
     const { code } = await cli(server, 'auth henderson surabaya\n').done;
     assert.equal(code, 0);
-    assert.ok(!(await onlineNames()).includes('henderson'));
+    assert.ok(!(await onlineNames(server)).includes('henderson'));
   });
 
   it('logs out on Ctrl+C (SIGINT) and exits 0', async (t) => {
@@ -94,14 +81,14 @@ describe('chatbox cli', () => {
     });
     run.proc.stdin!.write('auth messi surabaya\n');
     const deadline = Date.now() + 10_000;
-    while (!(await onlineNames()).includes('messi')) {
+    while (!(await onlineNames(server)).includes('messi')) {
       assert.ok(Date.now() < deadline, 'messi logged in');
       await new Promise((r) => setTimeout(r, 50));
     }
     run.proc.kill('SIGINT');
     const { code } = await run.done;
     assert.equal(code, 0);
-    assert.ok(!(await onlineNames()).includes('messi'));
+    assert.ok(!(await onlineNames(server)).includes('messi'));
   });
 
   it('a connection lost under a command: one line on stderr, exit 1, the rest of the script not run', async () => {
