@@ -16,7 +16,6 @@ import { Bystander, sleep } from './support.js';
 
 const MAX = DEFAULT_MAX_LINE_BYTES;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const KNOWN_ERRORS = new Set<string>(Object.values(Errors));
 
 /** A connection that collects raw reply frames. */
 class FrameReader {
