@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, round } from './stats.js';
 
-/** Where results are committed (the source tree, not dist/). */
-export const RESULTS_DIR = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
+/** Where results are committed (the source tree, not dist/); BENCH_RESULTS_DIR puts a side run elsewhere. */
+export const RESULTS_DIR = process.env.BENCH_RESULTS_DIR || fileURLToPath(new URL('../../../bench/results/', import.meta.url));
 
 /** The figures of one run: metric name to value. */
 export type Figures = Record<string, number>;
