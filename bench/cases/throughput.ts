@@ -7,14 +7,21 @@ import { login } from '../lib/fixture.js';
 import { LoadGroup } from '../lib/load.js';
 import type { Command } from '../lib/plan.js';
 import { medians, row, type CaseReport, type Figures } from '../lib/report.js';
-import { startServer, type ServerKind } from '../lib/servers.js';
+import { startServer, type ServerKind, type ServerOptions } from '../lib/servers.js';
 
 const CONNECTIONS = 200;
-const USERS = 100;
+/** Users logged in by the closed-loop cases. */
+export const USERS = 100;
 const WORKERS = 2;
 
-async function closedLoopRun(ctx: CaseContext, kind: ServerKind, mix: Partial<Record<Command, number>>): Promise<Figures> {
-  const server = await startServer(kind, { fixtureDb: ctx.fixture.db });
+/** One closed-loop run against a fresh server; `serverOpts` picks its store (SQLite fixture by default). */
+export async function closedLoopRun(
+  ctx: CaseContext,
+  kind: ServerKind,
+  mix: Partial<Record<Command, number>>,
+  serverOpts: ServerOptions = { fixtureDb: ctx.fixture.db },
+): Promise<Figures> {
+  const server = await startServer(kind, serverOpts);
   try {
     const sessions = await login(server.host, server.port, 0, USERS);
     const warmupMs = ctx.quick ? 1000 : 2000;

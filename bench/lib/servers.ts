@@ -36,6 +36,8 @@ export interface ServerOptions {
   fixtureDb?: string;
   /** Extra `chatbox serve` flags. */
   args?: string[];
+  /** Serve from this Redis instead of a SQLite copy of the fixture (chatbox only). */
+  redis?: string;
 }
 
 /** Resident set size of a process in KiB (VmRSS of /proc/PID/status). */
@@ -77,8 +79,7 @@ export async function startServer(kind: ServerKind, opts: ServerOptions = {}): P
       'serve',
       '--port',
       '0',
-      '--db',
-      db,
+      ...(opts.redis ? ['--redis', opts.redis] : ['--db', db]),
       '--demo',
       '--unsafe-scrypt-cost',
       '10',
