@@ -3,11 +3,12 @@
 // per-connection limits (line length, slow and idle peers, unread replies).
 
 import type { Socket } from 'node:net';
-import { errorReply, Errors, formatReply, LineDecoder, type Reply } from '../protocol.js';
+import { errorReply, Errors, LineDecoder, type Reply } from '../protocol.js';
 import { handleLine } from './commands.js';
 import type { Caller, ServerContext } from './context.js';
 import { Fifo } from './fifo.js';
 import type { Logger } from './log.js';
+import { ReplyWriter } from './reply-writer.js';
 
 /** What a connection reports to its server. */
 export interface ConnectionHooks {
@@ -31,6 +32,7 @@ export class Connection implements Caller {
   /** Tokens this connection has used, with when each was last used. */
   readonly tokens = new Map<string, number>();
   private readonly decoder: LineDecoder;
+  private readonly out: ReplyWriter;
   private readonly queue = new Fifo<string | typeof OVERFLOW>();
   private queuedBytes = 0;
   private busy = false;
@@ -39,14 +41,12 @@ export class Connection implements Caller {
   private requests = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private partialTimer: NodeJS.Timeout | null = null;
-  private stallTimer: NodeJS.Timeout | null = null;
   private readPaused = false;
   private closeReason = 'peer closed';
   private afterCurrent: (() => void) | null = null;
   private peerEnded = false;
   /** The line cap was passed: nothing more is read, only the error reply is owed. */
   private overflowed = false;
-  private corked = false;
 
   constructor(
     readonly id: number,
@@ -57,6 +57,9 @@ export class Connection implements Caller {
     private readonly hooks: ConnectionHooks,
   ) {
     this.decoder = new LineDecoder(ctx.config.maxLineBytes);
+    this.out = new ReplyWriter(socket, ctx.config.replyBufferBytes, ctx.config.stalledReaderTimeoutMs, () =>
+      this.destroy('peer stopped reading replies'),
+    );
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
@@ -222,25 +225,11 @@ export class Connection implements Caller {
       done?.(false);
       return;
     }
-    // Replies given in one turn (pipelined requests) leave in one system call.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    const cb = done && ((err?: Error | null): void => done(!err));
-    if (!Array.isArray(reply)) {
-      this.socket.write(formatReply(reply as Reply), cb);
-      return;
-    }
-    for (let i = 0; i < reply.length; i++) this.socket.write(reply[i]!, i === reply.length - 1 ? cb : undefined);
+    this.out.write(reply, done);
   }
 
   private writeBlocked(): boolean {
-    return this.socket.writableLength > this.ctx.config.replyBufferBytes;
+    return this.out.blocked();
   }
 
   /** Stops reading while replies or requests pile up; cuts off a peer that stops reading. */
@@ -255,33 +244,11 @@ export class Connection implements Caller {
       this.socket.resume();
       this.readPaused = false;
     }
-    // Measured from the next turn, once the writes of this one have left the cork.
-    if (blocked && !this.stallTimer) this.stallTimer = setTimeout(() => this.watchStall(this.sendState()), 0);
-  }
-
-  /** Cuts off a peer that takes none of its unsent replies for the stalled-reader timeout; a slow reader stays. */
-  private watchStall(before: [number, number]): void {
-    this.stallTimer = setTimeout(() => {
-      const now = this.sendState();
-      if (now[0] === 0) this.stallTimer = null;
-      else if (now[0] < before[0] || (now[0] === before[0] && now[1] < before[1])) this.watchStall(now);
-      else this.destroy('peer stopped reading replies');
-    }, this.ctx.config.stalledReaderTimeoutMs);
-  }
-
-  /**
-   * How far the replies have gone out, compared in order: the bytes of writes not yet
-   * complete (a write counts in full until its last byte is sent), then what the TCP handle
-   * still holds of the write in progress, which shrinks while the peer reads a large reply.
-   */
-  private sendState(): [number, number] {
-    const tcp = ((this.socket as Socket & { _parent?: Socket })._parent ?? this.socket) as unknown as { _handle?: { writeQueueSize?: number } };
-    return [this.socket.writableLength, tcp._handle?.writeQueueSize ?? 0];
+    if (blocked) this.out.watch();
   }
 
   private onDrain(): void {
-    if (this.stallTimer) clearTimeout(this.stallTimer);
-    this.stallTimer = null;
+    this.out.stop();
     if (this.queue.length > 0) void this.pump();
     else this.applyBackpressure();
   }
@@ -303,7 +270,8 @@ export class Connection implements Caller {
     if (this.closed) return;
     this.closed = true;
     this.clearIdle();
-    for (const t of [this.partialTimer, this.stallTimer]) if (t) clearTimeout(t);
+    if (this.partialTimer) clearTimeout(this.partialTimer);
+    this.out.stop();
     this.queue.clear();
     for (const [token, last] of this.tokens) this.hooks.tokenDropped(this, token, last);
     this.tokens.clear();
