@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
+import { afterEach, beforeEach } from 'node:test';
+import { SqliteStore, type SqliteOptions } from '../../src/server/store/sqlite.js';
 import { redisKind } from './redis.js';
 import type { UserProfile } from '../../src/protocol.js';
 import type { SessionPolicy, Store } from '../../src/server/store/types.js';
@@ -47,6 +48,44 @@ export async function addUsers(store: Store, ...names: string[]): Promise<UserPr
 /** Makes a temp dir for a test's files; the caller removes it. */
 export function makeTempDir(prefix = 'chatbox-store-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A new SQLite file path per test, in its own temp dir, and the stores opened on it. */
+export interface SqliteFileFixture {
+  /** The current test's temp dir. */
+  readonly dir: string;
+  /** `chat.db` in `dir`; not created until a store opens it. */
+  readonly file: string;
+  /** Opens a store on `file` (with POLICY), closed after the test. */
+  open(options?: SqliteOptions): SqliteStore;
+}
+
+/** Call inside a describe block: each test gets a fresh file, and its stores and dir are removed after it. */
+export function useSqliteFile(): SqliteFileFixture {
+  let dir = '';
+  let file = '';
+  const stores: SqliteStore[] = [];
+  beforeEach(() => {
+    dir = makeTempDir();
+    file = path.join(dir, 'chat.db');
+  });
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    get file() {
+      return file;
+    },
+    open(options) {
+      const s = SqliteStore.open(file, POLICY, options);
+      stores.push(s);
+      return s;
+    },
+  };
 }
 
 /** SQLite on a new file in its own temp dir. */

@@ -4,11 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, test } from 'node:test';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
-import { addUsers, makeTempDir, POLICY, profile, T0 } from '../helpers/stores.js';
+import { describe, test } from 'node:test';
+import { addUsers, POLICY, profile, T0, useSqliteFile } from '../helpers/stores.js';
 
 const storeUrl = new URL('../../src/server/store/sqlite.js', import.meta.url).href;
 
@@ -41,22 +38,8 @@ function inOtherProcess(file: string, body: string): Promise<void> {
 const names = (list: { username: string }[]): string[] => list.map((u) => u.username);
 
 describe('SQLite store memory', () => {
-  let dir: string;
-  let file: string;
-  const stores: SqliteStore[] = [];
-  const open = (): SqliteStore => {
-    const s = SqliteStore.open(file, POLICY);
-    stores.push(s);
-    return s;
-  };
-  beforeEach(() => {
-    dir = makeTempDir();
-    file = path.join(dir, 'chat.db');
-  });
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const fx = useSqliteFile();
+  const open = fx.open;
 
   test('an inbox found empty shows a message stored after, by this store or another in the process', async () => {
     const server = open();
@@ -97,7 +80,7 @@ describe('SQLite store memory', () => {
     assert.equal((await server.getUser('bob'))?.nama, profile('bob').nama);
 
     await inOtherProcess(
-      file,
+      fx.file,
       `await s.addMessage(${JSON.stringify(profile('alice'))}, ${JSON.stringify(profile('bob'))}, 'from afar', ${now});
        await s.createSession('tok2', 'bob', ${now});
        await s.setPassword('alice', 'changed');`,

@@ -6,29 +6,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/server/store/sqlite-schema.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
-import { addUsers, makeTempDir, POLICY, profile, T0 } from '../helpers/stores.js';
+import { addUsers, POLICY, profile, T0, useSqliteFile } from '../helpers/stores.js';
 
 describe('SQLite store', () => {
-  let dir: string;
-  let file: string;
-  const stores: SqliteStore[] = [];
-  const open = (options?: { synchronous?: 'normal' | 'full' }): SqliteStore => {
-    const s = SqliteStore.open(file, POLICY, options);
-    stores.push(s);
-    return s;
-  };
-  beforeEach(() => {
-    dir = makeTempDir();
-    file = path.join(dir, 'chat.db');
-  });
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const fx = useSqliteFile();
+  const open = fx.open;
 
   test('a second store on the same file (the admin CLI) is seen at once by the first', async () => {
     const server = open();
@@ -48,7 +34,7 @@ describe('SQLite store', () => {
   });
 
   test('a missing directory fails with one clear line', () => {
-    const missing = path.join(dir, 'no', 'such');
+    const missing = path.join(fx.dir, 'no', 'such');
     assert.throws(
       () => SqliteStore.open(path.join(missing, 'chat.db'), POLICY),
       (err: Error & { expected?: boolean }) =>
@@ -57,17 +43,17 @@ describe('SQLite store', () => {
   });
 
   test('a file that is not a database, or is a directory, fails with one clear line', () => {
-    fs.writeFileSync(file, 'this is a text file, not a database\n'.repeat(200));
-    assert.throws(() => SqliteStore.open(file, POLICY), oneLine(`${file} is not a ChatBox database (not an SQLite file)`));
-    assert.throws(() => SqliteStore.open(dir, POLICY), oneLine(`database ${dir} is a directory, not a file`));
+    fs.writeFileSync(fx.file, 'this is a text file, not a database\n'.repeat(200));
+    assert.throws(() => SqliteStore.open(fx.file, POLICY), oneLine(`${fx.file} is not a ChatBox database (not an SQLite file)`));
+    assert.throws(() => SqliteStore.open(fx.dir, POLICY), oneLine(`database ${fx.dir} is a directory, not a file`));
   });
 
   test('a database from a newer chatbox is refused, untouched', () => {
-    const raw = new Database(file);
+    const raw = new Database(fx.file);
     raw.pragma('user_version = 999');
     raw.close();
-    assert.throws(() => SqliteStore.open(file, POLICY), /has schema version 999, newer than this chatbox understands/);
-    const check = new Database(file);
+    assert.throws(() => SqliteStore.open(fx.file, POLICY), /has schema version 999, newer than this chatbox understands/);
+    const check = new Database(fx.file);
     assert.equal(check.pragma('user_version', { simple: true }), 999);
     check.close();
   });
@@ -75,30 +61,30 @@ describe('SQLite store', () => {
   const isRoot = process.getuid?.() === 0;
   test('a read-only database or directory fails with one clear line', { skip: isRoot && 'root can write to any file' }, async () => {
     await open().close();
-    fs.chmodSync(file, 0o444);
-    assert.throws(() => SqliteStore.open(file, POLICY), oneLine(`database ${file} is not writable`));
-    fs.chmodSync(file, 0o644);
-    fs.chmodSync(dir, 0o555);
+    fs.chmodSync(fx.file, 0o444);
+    assert.throws(() => SqliteStore.open(fx.file, POLICY), oneLine(`database ${fx.file} is not writable`));
+    fs.chmodSync(fx.file, 0o644);
+    fs.chmodSync(fx.dir, 0o555);
     try {
-      assert.throws(() => SqliteStore.open(file, POLICY), oneLine(`database directory ${dir} is not writable`));
+      assert.throws(() => SqliteStore.open(fx.file, POLICY), oneLine(`database directory ${fx.dir} is not writable`));
     } finally {
-      fs.chmodSync(dir, 0o755);
+      fs.chmodSync(fx.dir, 0o755);
     }
   });
 
   test('a new file is private, gets WAL and the latest schema, and holds no session token in clear', async () => {
     const s = open();
-    assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'it holds password hashes');
+    assert.equal(fs.statSync(fx.file).mode & 0o777, 0o600, 'it holds password hashes');
     await addUsers(s, 'alice');
     const token = 'f3b0c8a2-5d1e-4c7a-9b6f-2e8d4a1c0b9e';
     await s.createSession(token, 'alice', T0);
-    const raw = new Database(file, { readonly: true });
+    const raw = new Database(fx.file, { readonly: true });
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(raw.pragma('user_version', { simple: true }), MIGRATIONS.length);
     raw.close();
-    for (const f of fs.readdirSync(dir)) {
-      assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, `${f} is private`);
-      assert.ok(!fs.readFileSync(path.join(dir, f)).includes(token), `token found in ${f}`);
+    for (const f of fs.readdirSync(fx.dir)) {
+      assert.equal(fs.statSync(path.join(fx.dir, f)).mode & 0o777, 0o600, `${f} is private`);
+      assert.ok(!fs.readFileSync(path.join(fx.dir, f)).includes(token), `token found in ${f}`);
     }
     // Reopening applies nothing twice and keeps the data.
     await s.close();
@@ -109,7 +95,7 @@ describe('SQLite store', () => {
     const s = open();
     await addUsers(s, 'alice');
     await s.createSession('tok', 'alice', T0);
-    const watcher = new Database(file, { readonly: true });
+    const watcher = new Database(fx.file, { readonly: true });
     const version = (): number => Number(watcher.pragma('data_version', { simple: true }));
     try {
       const before = version();
@@ -127,7 +113,7 @@ describe('SQLite store', () => {
       const storeUrl = new URL('../../src/server/store/sqlite.js', import.meta.url).href;
       const child = spawn(process.execPath, ['--input-type=module', '-e', `
         const { SqliteStore } = await import(${JSON.stringify(storeUrl)});
-        const s = SqliteStore.open(${JSON.stringify(file)}, ${JSON.stringify(POLICY)}, { synchronous: '${synchronous}' });
+        const s = SqliteStore.open(${JSON.stringify(fx.file)}, ${JSON.stringify(POLICY)}, { synchronous: '${synchronous}' });
         const a = { username: 'a', nama: 'A', negara: 'X' }, b = { username: 'b', nama: 'B', negara: 'X' };
         await s.addUser({ ...a, passwordHash: 'h' });
         const sent = await Promise.all(Array.from({ length: 50 }, (_, i) => s.addMessage(a, b, 'm' + i, ${T0})));
