@@ -3,11 +3,10 @@
 // (send only: every reply waits for the SQLite commit).
 
 import { alternate, type BenchCase, type CaseContext } from '../lib/case.js';
-import { login } from '../lib/fixture.js';
-import { LoadGroup } from '../lib/load.js';
 import type { Command } from '../lib/plan.js';
 import { medians, row, type CaseReport, type Figures } from '../lib/report.js';
-import { startServer, type ServerKind, type ServerOptions } from '../lib/servers.js';
+import { withServerLoad, type LoadOptions } from '../lib/server-load.js';
+import type { ServerKind, ServerOptions } from '../lib/servers.js';
 
 const CONNECTIONS = 200;
 /** Users logged in by the closed-loop cases. */
@@ -21,44 +20,25 @@ export async function closedLoopRun(
   mix: Partial<Record<Command, number>>,
   serverOpts: ServerOptions = { fixtureDb: ctx.fixture.db },
 ): Promise<Figures> {
-  const server = await startServer(kind, serverOpts);
-  try {
-    const sessions = await login(server.host, server.port, 0, USERS);
-    const warmupMs = ctx.quick ? 1000 : 2000;
-    const measureMs = ctx.quick ? 3000 : 5000;
-    const load = await LoadGroup.open({
-      host: server.host,
-      port: server.port,
-      sessions,
-      connections: CONNECTIONS,
-      workers: WORKERS,
-      addressesPerWorker: 1,
-      mode: 'closed',
-      mix,
-      warmupMs,
-      measureMs,
-    });
-    try {
-      const r = await load.run(server.cpuMs);
-      const serverCpu = r.serverCpuMs ?? NaN;
-      if (r.errorSamples.length) ctx.log(`  errors: ${r.errorSamples.join('; ')}`);
-      return {
-        requestsPerSec: Math.round(r.requestsPerSec),
-        p50Ms: r.latencyMs.p50,
-        p90Ms: r.latencyMs.p90,
-        p99Ms: r.latencyMs.p99,
-        maxMs: r.latencyMs.max,
-        errors: r.errors,
-        serverCores: Math.round((serverCpu / measureMs) * 100) / 100,
-        serverUsPerRequest: Math.round((serverCpu * 1000) / Math.max(1, r.replies) * 10) / 10,
-        generatorCores: Math.round(r.generatorCores * 100) / 100,
-      };
-    } finally {
-      await load.close();
-    }
-  } finally {
-    await server.stop();
-  }
+  const warmupMs = ctx.quick ? 1000 : 2000;
+  const measureMs = ctx.quick ? 3000 : 5000;
+  const spec: LoadOptions = { connections: CONNECTIONS, workers: WORKERS, addressesPerWorker: 1, mode: 'closed', mix, warmupMs, measureMs };
+  return withServerLoad(kind, serverOpts, USERS, spec, async (server, load) => {
+    const r = await load.run(server.cpuMs);
+    const serverCpu = r.serverCpuMs ?? NaN;
+    if (r.errorSamples.length) ctx.log(`  errors: ${r.errorSamples.join('; ')}`);
+    return {
+      requestsPerSec: Math.round(r.requestsPerSec),
+      p50Ms: r.latencyMs.p50,
+      p90Ms: r.latencyMs.p90,
+      p99Ms: r.latencyMs.p99,
+      maxMs: r.latencyMs.max,
+      errors: r.errors,
+      serverCores: Math.round((serverCpu / measureMs) * 100) / 100,
+      serverUsPerRequest: Math.round((serverCpu * 1000) / Math.max(1, r.replies) * 10) / 10,
+      generatorCores: Math.round(r.generatorCores * 100) / 100,
+    };
+  });
 }
 
 const headline = (f: Figures): string =>
