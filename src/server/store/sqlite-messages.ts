@@ -47,7 +47,7 @@ export class SqliteMessages {
 
   /** `onStored` hears the recipients of every batch of messages once it is committed. */
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly onStored: (recipients: string[]) => void = () => {},
   ) {
     this.insert = db.prepare(
