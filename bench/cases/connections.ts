@@ -7,7 +7,7 @@ import { alternate, sleep, type BenchCase, type CaseContext } from '../lib/case.
 import { login } from '../lib/fixture.js';
 import { LoadGroup } from '../lib/load.js';
 import { medians, row, type CaseReport, type Figures } from '../lib/report.js';
-import { withServerLoad, type LoadOptions } from '../lib/server-load.js';
+import { loadFigures, withServerLoad, type LoadOptions } from '../lib/server-load.js';
 import { startServer, type RunningServer, type ServerKind } from '../lib/servers.js';
 
 const CONNECTIONS = 10_000;
@@ -66,21 +66,12 @@ async function pollingRun(ctx: CaseContext, kind: ServerKind): Promise<Figures> 
   return withServerLoad(kind, serverOpts, USERS, spec, async (server, load) => {
     const peak = rssPeak(server);
     const r = await load.run(server.cpuMs);
-    const serverCpu = r.serverCpuMs ?? NaN;
     const rssMiB = peak.stop() / 1024;
     if (r.errorSamples.length) ctx.log(`  errors: ${r.errorSamples.join('; ')}`);
     return {
       connections: r.connected,
-      requestsPerSec: Math.round(r.requestsPerSec),
-      p50Ms: r.latencyMs.p50,
-      p90Ms: r.latencyMs.p90,
-      p99Ms: r.latencyMs.p99,
-      maxMs: r.latencyMs.max,
-      errors: r.errors,
+      ...loadFigures(r, measureMs),
       rssMiB: Math.round(rssMiB),
-      serverCores: Math.round((serverCpu / measureMs) * 100) / 100,
-      serverUsPerRequest: Math.round((serverCpu * 1000) / Math.max(1, r.replies) * 10) / 10,
-      generatorCores: Math.round(r.generatorCores * 100) / 100,
       generatorLagP99Ms: Math.round(r.generatorLagP99Ms * 10) / 10,
     };
   });

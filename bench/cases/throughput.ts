@@ -5,7 +5,7 @@
 import { alternate, type BenchCase, type CaseContext } from '../lib/case.js';
 import type { Command } from '../lib/plan.js';
 import { medians, row, type CaseReport, type Figures } from '../lib/report.js';
-import { withServerLoad, type LoadOptions } from '../lib/server-load.js';
+import { loadFigures, withServerLoad, type LoadOptions } from '../lib/server-load.js';
 import type { ServerKind, ServerOptions } from '../lib/servers.js';
 
 const CONNECTIONS = 200;
@@ -25,19 +25,8 @@ export async function closedLoopRun(
   const spec: LoadOptions = { connections: CONNECTIONS, workers: WORKERS, addressesPerWorker: 1, mode: 'closed', mix, warmupMs, measureMs };
   return withServerLoad(kind, serverOpts, USERS, spec, async (server, load) => {
     const r = await load.run(server.cpuMs);
-    const serverCpu = r.serverCpuMs ?? NaN;
     if (r.errorSamples.length) ctx.log(`  errors: ${r.errorSamples.join('; ')}`);
-    return {
-      requestsPerSec: Math.round(r.requestsPerSec),
-      p50Ms: r.latencyMs.p50,
-      p90Ms: r.latencyMs.p90,
-      p99Ms: r.latencyMs.p99,
-      maxMs: r.latencyMs.max,
-      errors: r.errors,
-      serverCores: Math.round((serverCpu / measureMs) * 100) / 100,
-      serverUsPerRequest: Math.round((serverCpu * 1000) / Math.max(1, r.replies) * 10) / 10,
-      generatorCores: Math.round(r.generatorCores * 100) / 100,
-    };
+    return loadFigures(r, measureMs);
   });
 }
 
