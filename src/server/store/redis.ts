@@ -2,8 +2,8 @@
 // (or Redis Cluster). Whatever must be atomic across nodes runs as a Lua
 // script (redis-scripts-*.ts); nothing is cached in the node. See docs/redis.md.
 
-import { createHash } from 'node:crypto';
 import type { Message, UserProfile } from '../../protocol.js';
+import { hashToken, messageInWireOrder, sessionWriteSlack } from './common.js';
 import { connectRedis, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
 import * as msgLua from './redis-scripts-messages.js';
 import * as userLua from './redis-scripts-users.js';
@@ -14,9 +14,6 @@ export interface RedisStoreOptions extends RedisConnectOptions {
   /** Names the key namespace, so several ChatBox installs can share one Redis (default 'chatbox'). */
   prefix?: string;
 }
-
-/** A session's use moves its times by at least this much before it is written (ms). */
-const SESSION_WRITE_SLACK_MS = 1000;
 
 type Reply = string | number | null | Reply[];
 type ScriptCall = (prefix: string, ...args: (string | number)[]) => Promise<Reply>;
@@ -144,8 +141,7 @@ export class RedisStore implements Store {
 
   async useSession(token: string, now: number): Promise<SessionInfo | null> {
     const { idleLifetimeMs, presenceWindowMs } = this.policy;
-    // Uses closer together than the slack write nothing: 1 s, as SQLite, or less for short test lifetimes.
-    const slack = Math.min(SESSION_WRITE_SLACK_MS, Math.floor(Math.min(idleLifetimeMs, presenceWindowMs) / 10));
+    const slack = sessionWriteSlack(this.policy);
     const r = await this.run.cbUseSession(this.p, hashToken(token), now, idleLifetimeMs, now + presenceWindowMs, slack);
     if (!Array.isArray(r)) return null;
     return { username: String(r[0]), lastUsedAt: Math.max(now, Number(r[1])) };
@@ -239,11 +235,6 @@ function pair(a: string, b: string): [string, string] {
   return a <= b ? [a, b] : [b, a];
 }
 
-/** Sessions are keyed by the SHA-256 of their token: a dump of Redis holds no usable session. */
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 /** Users from a script's flat [name, profile JSON, ...] reply. */
 function profiles(flat: string[]): UserProfile[] {
   const out: UserProfile[] = [];
@@ -257,8 +248,5 @@ function profiles(flat: string[]): UserProfile[] {
 /** Message bodies from a script, as Message objects in the protocol's field order. */
 function parseBodies(reply: Reply): Message[] {
   if (!Array.isArray(reply)) return [];
-  return reply.map((body) => {
-    const m = JSON.parse(String(body)) as Message;
-    return { msg_from: m.msg_from, msg_to: m.msg_to, msg: m.msg, id: m.id, sender: m.sender, recipient: m.recipient, ts: m.ts };
-  });
+  return reply.map((body) => messageInWireOrder(JSON.parse(String(body)) as Message));
 }

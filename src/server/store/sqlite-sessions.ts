@@ -1,14 +1,11 @@
 // The session half of the SQLite store: sign-in sessions (kept by token hash),
 // presence, and the online list and directory built from them.
 
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { UserProfile } from '../../protocol.js';
+import { hashToken, sessionWriteSlack } from './common.js';
 import { noteCommit, type StoreCache } from './sqlite-cache.js';
 import type { DirectoryUser, SessionInfo, SessionPolicy } from './types.js';
-
-/** Session writes smaller than this are skipped, so a polling client costs no write per request (ms). */
-const SESSION_WRITE_SLACK_MS = 1000;
 
 interface SessionRow {
   username: string;
@@ -103,9 +100,8 @@ export class SqliteSessions {
       return null;
     }
     const presentUntil = now + this.policy.presenceWindowMs;
-    // A tenth of a short lifetime or presence window at most, or a session in steady use could expire.
-    const { idleLifetimeMs, presenceWindowMs } = this.policy;
-    const slack = Math.min(SESSION_WRITE_SLACK_MS, Math.floor(Math.min(idleLifetimeMs, presenceWindowMs) / 10));
+    // Session writes smaller than the slack are skipped, so a polling client costs no write per request.
+    const slack = sessionWriteSlack(this.policy);
     const moves = now - s.lastUsed >= slack || presentUntil - s.presentUntil >= slack;
     if (moves) {
       // A session the online list counts has present_until >= validUntil, and using it
@@ -177,7 +173,3 @@ export class SqliteSessions {
   }
 }
 
-/** Sessions are stored by the SHA-256 of their token; the token itself never touches the disk. */
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
