@@ -173,6 +173,7 @@ describe('replies under arbitrary content', () => {
       fc.property(value, (v) => {
         const wire = toWireJson(v);
         assert.doesNotMatch(wire, /[\r\n]/);
+        assert.match(wire, /^[\x20-\x7e]*$/, 'a reply is printable ASCII');
         assert.deepEqual(JSON.parse(wire), JSON.parse(JSON.stringify(v)));
       }),
       { numRuns: RUNS * 2 },
