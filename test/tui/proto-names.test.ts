@@ -8,11 +8,14 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it, test } from 'node:test';
+import { render } from 'ink-testing-library';
+import { createElement as h } from 'react';
 import { ChatClient, ChatError, type Inbox } from '../../src/client.js';
 import { Errors, type DirectoryEntry, type Message, type OnlineEntry } from '../../src/protocol.js';
 import { hashPassword } from '../../src/server/passwords.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
 import { describeLoginError } from '../../src/tui/components/App.js';
+import { ChatView } from '../../src/tui/components/ChatView.js';
 import { ChatSession } from '../../src/tui/session.js';
 import { currentDraft, initialState, reduce, type Action, type ChatState } from '../../src/tui/state.js';
 import { PROTO_NAMES } from '../helpers/proto-names.js';
@@ -104,6 +107,21 @@ test('a user who is called one of them has a chat like anyone', () => {
     assert.equal(s.selected, s.order[0]);
     assert.equal(s.unread.get(b!), 1, me);
     assert.equal(s.unread.get('messi'), s.selected === 'messi' ? undefined : 1, me);
+  }
+});
+
+test('the chat screen draws them in the users pane with their unread counts, and their conversation', () => {
+  const inbox = wireInbox(NAMES.map((n, i) => [n, [msg(i + 1, n, 'messi', `hello from ${n}`)]]));
+  const s = run(start(), { type: 'poll', online: online('__proto__'), inbox, now: T0 });
+  assert.equal(s.selected, '__proto__');
+  const r = render(h(ChatView, { state: s }));
+  // eslint-disable-next-line no-control-regex
+  const frame = (r.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+  r.unmount();
+  assert.match(frame, /__proto__ │ hello from __proto__/);
+  for (const n of NAMES.filter((x) => x !== '__proto__')) {
+    const shown = n.length > 18 ? `${n.slice(0, 17)}…` : n;
+    assert.ok(frame.split('\n').some((l) => l.startsWith(` ○ ${shown} `) && / 1 │/.test(l)), n);
   }
 });
 
