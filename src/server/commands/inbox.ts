@@ -7,7 +7,8 @@ const CLAIM_LEASE_MS = 120_000;
 
 /** Groups messages by sender username, keeping each sender's messages oldest first. */
 export function groupBySender(messages: readonly Message[]): Record<string, Message[]> {
-  const out: Record<string, Message[]> = {};
+  // No prototype: a sender named `constructor` or `__proto__` is a key like any other.
+  const out: Record<string, Message[]> = Object.create(null);
   for (const m of messages) (out[m.sender] ??= []).push(m);
   return out;
 }
