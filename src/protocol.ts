@@ -220,15 +220,16 @@ export function toWireJson(value: unknown): string {
     return out + ']';
   }
   let out = '{';
-  let first = true;
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    if (!first) out += ', ';
-    first = false;
-    out += asciiJsonString(key) + ': ' + toWireJson(v);
-  }
+  // A Map is an object whose keys keep their order, integer-like ones included.
+  if (value instanceof Map) for (const [key, v] of value as Map<string, unknown>) out = withField(out, key, v);
+  else for (const key in value) out = withField(out, key, (value as Record<string, unknown>)[key]);
   return out + '}';
+}
+
+/** `out` (an object so far, from its `{`) with one more field; undefined fields are left out. */
+function withField(out: string, key: string, v: unknown): string {
+  if (v === undefined) return out;
+  return out + (out.length > 1 ? ', ' : '') + asciiJsonString(key) + ': ' + toWireJson(v);
 }
 
 /** A reply object as it goes on the wire (status first). */
