@@ -2,6 +2,7 @@
 // (or Redis Cluster). Whatever must be atomic across nodes runs as a Lua
 // script (redis-scripts-*.ts); nothing is cached in the node. See docs/redis.md.
 
+import { randomUUID } from 'node:crypto';
 import type { Message, UserProfile } from '../../protocol.js';
 import { hashToken, messageInWireOrder, sessionWriteSlack } from './common.js';
 import { connectRedis, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
@@ -38,6 +39,9 @@ const SCRIPTS = {
 } as const;
 
 type Scripts = { -readonly [K in keyof typeof SCRIPTS]: ScriptCall };
+
+/** How long a send's request id is remembered: well past any re-run of it (ms). */
+const REQUEST_ID_TTL_MS = 120_000;
 
 /** Store on a shared Redis, for many stateless server nodes. */
 export class RedisStore implements Store {
@@ -182,7 +186,9 @@ export class RedisStore implements Store {
     const head = `{"msg_from":${JSON.stringify(sender.nama)},"msg_to":${JSON.stringify(recipient.nama)},"msg":${JSON.stringify(text)},"id":`;
     const tail = `,"sender":${JSON.stringify(sender.username)},"recipient":${JSON.stringify(recipient.username)},"ts":"${ts}"}`;
     const [a, b] = pair(sender.username, recipient.username);
-    const id = Number(await this.run.cbAddMessage(this.p, recipient.username, head, tail, a, b));
+    // A run again after a lost answer finds this request id and stores no second copy.
+    const requestId = randomUUID();
+    const id = Number(await this.run.cbAddMessage(this.p, recipient.username, head, tail, a, b, requestId, REQUEST_ID_TTL_MS));
     return { msg_from: sender.nama, msg_to: recipient.nama, msg: text, id, sender: sender.username, recipient: recipient.username, ts };
   }
 
