@@ -160,6 +160,10 @@ describe('a node whose Redis link drops mid-command', { skip: redisSkip() }, () 
         `delivered ${delivered.size}, waiting ${waiting.size}, marked received but never handed over ${neverHanded.length}, handed twice ${handedTwice.length}`,
     );
 
+    const failures = new Map<string, number>();
+    for (const m of server.stderr().matchAll(/ store failure .*?error="([^"]*)"/g)) failures.set(m[1]!, (failures.get(m[1]!) ?? 0) + 1);
+    t.diagnostic(`store failures the node reported: ${JSON.stringify(Object.fromEntries(failures))}`);
+
     assert.ok(proxy.cuts >= 10, `the link was cut often enough (${proxy.cuts})`);
     assert.ok(acked.size >= 200, `enough sends went through to mean something (${acked.size})`);
     assert.deepEqual(refused, [], 'no send was answered with an error: failures close the connection');
