@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Message } from '../../src/protocol.js';
+import { answerLost } from '../../src/server/store/redis-connect.js';
 import { RedisStore } from '../../src/server/store/redis.js';
 import * as msgLua from '../../src/server/store/redis-scripts-messages.js';
 import * as userLua from '../../src/server/store/redis-scripts-users.js';
@@ -21,6 +22,17 @@ const bob = profile('bob');
 
 /** Ids of messages, in order. */
 const ids = (ms: readonly Message[]): number[] => ms.map((m) => m.id);
+
+/** ioredis's AbortError (from redis-errors, not a dependency of ours): an Error by that name. */
+const abortError = (message: string): Error => Object.assign(new Error(message), { name: 'AbortError' });
+
+test('ioredis errors that mean the answer was lost with the connection, and no others', () => {
+  assert.equal(answerLost(new Error('Connection is closed.')), true);
+  assert.equal(answerLost(abortError('Command aborted due to connection close')), true);
+  for (const other of [new Error('Command timed out'), new Error('NOSCRIPT No matching script'), abortError('Cluster is ended.'), 'Connection is closed.']) {
+    assert.equal(answerLost(other), false, String(other));
+  }
+});
 
 describe('redis store: a lost answer is never counted twice', { skip: redisSkip() }, () => {
   let server: RedisServer;

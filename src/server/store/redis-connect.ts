@@ -189,9 +189,19 @@ export async function runAgainIfCut<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (!(err instanceof Error) || err.message !== CONNECTION_CLOSED) throw err;
+    if (!answerLost(err)) throw err;
     return call();
   }
+}
+
+/**
+ * True for ioredis's ways of saying the connection closed after the command
+ * was sent (it may have run): 'Connection is closed.', or, for a command
+ * in an auto-pipelined batch whose first part was answered, an AbortError.
+ */
+export function answerLost(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.message === CONNECTION_CLOSED || (err.name === 'AbortError' && err.message === 'Command aborted due to connection close');
 }
 
 /** True when a dotted version is at least major.minor. */

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, UserProfile } from '../../protocol.js';
 import { hashToken, messageInWireOrder, sessionWriteSlack } from './common.js';
-import { connectRedis, runAgainIfCut, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
+import { answerLost, connectRedis, runAgainIfCut, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
 import * as msgLua from './redis-scripts-messages.js';
 import * as userLua from './redis-scripts-users.js';
 import type { DirectoryUser, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
@@ -256,7 +256,7 @@ function unavailable(err: unknown): unknown {
   let why: string | null = null;
   if (err.name === 'MaxRetriesPerRequestError') why = 'no connection';
   else if (err.message === 'Command timed out') why = 'command timed out';
-  else if (err.message === 'Connection is closed.') why = 'connection closed';
+  else if (answerLost(err)) why = 'connection closed';
   return why === null ? err : new Error(`Redis is unavailable: ${why}`, { cause: err });
 }
 
