@@ -50,8 +50,8 @@ const RUN_AGAIN_IF_CUT: ReadonlySet<keyof Scripts> = new Set<keyof Scripts>([
   'cbClaimInbox', // keyed by its claim id
   'cbSettleClaim',
   'cbAckInbox',
-  'cbCreateSession',
   'cbUseSession',
+  'cbEndSession',
   'cbHoldPresence',
   'cbListUsers',
   'cbOnlineUsers',
