@@ -61,9 +61,10 @@ export class RedisLinkProxy {
 
   /**
    * The next chunk a client sends that contains one of `markers`
-   * (case-insensitive; none given matches any chunk) is forwarded to Redis; then whatever Redis answers is
-   * dropped and both sides of that link are closed as soon as the answer
-   * starts to arrive (so the request ran), or after `replyWaitMs`. Resolves
+   * (case-insensitive; none given matches any chunk) is forwarded to Redis;
+   * then whatever Redis answers is dropped, and both sides of that link are
+   * closed as soon as an answer starts to arrive (with nothing else in
+   * flight, proof that the request ran), or after `replyWaitMs`. Resolves
    * true once cut, false when no request matched within `armedMs`.
    */
   cutAfterNext(markers: readonly string[] = [], opts: { armedMs?: number; replyWaitMs?: number } = {}): Promise<boolean> {
