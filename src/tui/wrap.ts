@@ -1,6 +1,9 @@
 // Measuring and wrapping text by terminal cells. Wide characters (CJK,
 // emoji) take two cells, combining marks none; string-width decides, one
 // grapheme at a time, with a cache since chat text repeats its characters.
+// It must be the string-width Ink lays out with (package.json asks for Ink's
+// major, so npm gives both one copy): versions disagree on symbols like ✔ ☺ ⚠,
+// and lines measured by another version wrap at a width Ink does not draw.
 
 import stringWidth from 'string-width';
 
