@@ -202,6 +202,15 @@ export class Connection implements Caller {
   }
 
   private async answer(line: string): Promise<void> {
+    this.budget.answerStarted();
+    try {
+      await this.answerLine(line);
+    } finally {
+      this.budget.answerEnded();
+    }
+  }
+
+  private async answerLine(line: string): Promise<void> {
     const started = performance.now();
     this.requests++;
     let handled;
@@ -253,13 +262,13 @@ export class Connection implements Caller {
 
   /**
    * Whether this connection may take on another reply: its own unsent replies are under
-   * its cap, and the server is under its budget, or (up to twice the budget) this
-   * connection holds nothing unsent.
+   * its cap, and the server is under its budget; or, past it, this connection holds
+   * nothing unsent and no other answer is under way (see ReplyBudget).
    */
   private mayAnswer(): boolean {
     const unsent = this.out.unsent;
     if (unsent > this.ctx.config.replyBufferBytes) return false;
-    return !this.budget.full && !(unsent > 0 && this.budget.over);
+    return unsent > 0 ? !this.budget.over : this.budget.open;
   }
 
   /** Stops reading while replies or requests pile up; watches a paused peer for a stall. */

@@ -7,12 +7,16 @@
  * A reply is produced only for a request that was read and answered, so a
  * connection that neither reads nor answers while the total is over the limit
  * adds nothing more. Past the limit, connections that still hold unsent
- * replies wait (those that never read are those that hold the most); past
- * twice the limit, every connection waits before answering, so replies
- * started by connections that held nothing cannot add up without bound.
+ * replies wait (those that never read are those that hold the most), and the
+ * others answer one request at a time server-wide; past twice the limit,
+ * every connection waits before answering, so replies started by connections
+ * that held nothing cannot add up without bound. Waiting connections are
+ * resumed one answer at a time, since each may produce a reply before the
+ * next is counted.
  */
 export class ReplyBudget {
   private held = 0;
+  private running = 0;
   private readonly waiting = new Set<() => void>();
 
   constructor(readonly limit: number) {}
@@ -32,6 +36,22 @@ export class ReplyBudget {
     return this.held > 2 * this.limit;
   }
 
+  /** Whether a connection holding no unsent reply may start an answer now. */
+  get open(): boolean {
+    return !this.full && !(this.over && this.running > 0);
+  }
+
+  /** A connection started answering a request (its reply is not counted yet). */
+  answerStarted(): void {
+    this.running++;
+  }
+
+  /** That answer's reply is written (and counted), or it failed. */
+  answerEnded(): void {
+    this.running--;
+    if (this.waiting.size > 0) this.wake();
+  }
+
   /** A connection now holds `delta` more (or, negative, fewer) unsent bytes. */
   change(delta: number): void {
     const before = this.held;
@@ -49,9 +69,16 @@ export class ReplyBudget {
     this.waiting.delete(resume);
   }
 
+  /** Resumes those waiting, in order, until one starts an answer (the next goes when it ends) or the budget closes. */
   private wake(): void {
-    const all = [...this.waiting];
-    this.waiting.clear();
-    for (const resume of all) resume();
+    // Those who wait again while being resumed go to the back, past this round.
+    let round = this.waiting.size;
+    for (const resume of this.waiting) {
+      if (round-- <= 0 || !this.open) return;
+      this.waiting.delete(resume);
+      const before = this.running;
+      resume();
+      if (this.running > before) return;
+    }
   }
 }
