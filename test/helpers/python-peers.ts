@@ -22,13 +22,16 @@ def peer(port):
 `;
 
 /**
- * Sends `requests` pipelined on one connection, then every `everyMs` reads up to
- * `stepBytes` (0: never reads) for `forMs`; reports what it read and whether the
- * server closed the connection.
+ * Sends `requests` pipelined on one connection (TLS when given a CA file), then
+ * every `everyMs` reads up to `stepBytes` (0: never reads) for `forMs`; reports
+ * what it read and whether the server closed the connection.
  */
 const SLOW_READER = `${COMMON}
+import ssl
 port, requests, step, every, dur = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4]) / 1000, float(sys.argv[5]) / 1000
 s = peer(port)
+if len(sys.argv) > 6:
+    s = ssl.create_default_context(cafile=sys.argv[6]).wrap_socket(s, server_hostname='127.0.0.1')
 s.sendall(requests.encode())
 start = time.time(); total = 0; closed = False
 s.settimeout(0.2)
@@ -40,7 +43,7 @@ while not closed and time.time() - start < dur:
             d = s.recv(step - got)
         except socket.timeout:
             break
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLError):
             d = b''
         if not d:
             closed = True
@@ -57,9 +60,17 @@ export interface SlowReaderReport {
   ms: number;
 }
 
-/** Runs one slow reader to the end. */
-export function slowReader(port: number, requests: string, stepBytes: number, everyMs: number, forMs: number): Promise<SlowReaderReport> {
-  const child = spawn('python3', ['-c', SLOW_READER, String(port), requests, String(stepBytes), String(everyMs), String(forMs)], {
+/** Runs one slow reader to the end; over TLS when given the path of a CA to trust. */
+export function slowReader(
+  port: number,
+  requests: string,
+  stepBytes: number,
+  everyMs: number,
+  forMs: number,
+  caPath?: string,
+): Promise<SlowReaderReport> {
+  const args = [String(port), requests, String(stepBytes), String(everyMs), String(forMs), ...(caPath ? [caPath] : [])];
+  const child = spawn('python3', ['-c', SLOW_READER, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

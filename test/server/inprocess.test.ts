@@ -1,16 +1,20 @@
 // The server built in this process over real sockets: the commands end to end,
 // then the connection limits: quiet connections stay open, room is made under
 // pressure by closing the longest-quiet ones that never logged in, the idle
-// limit of logged-in ones, and stall detection of readers slow or stopped.
+// limit of logged-in ones, the server-wide budget for unsent replies, and
+// stall detection of readers slow or stopped.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { ChatClient } from '../../src/client.js';
 import { Errors } from '../../src/protocol.js';
 import type { ServerConfig } from '../../src/server/config.js';
+import { makeTestCert } from '../helpers/certs.js';
 import { startInProcess, type InProcessServer } from '../helpers/inprocess.js';
-import { pythonSkip, slowReader } from '../helpers/python-peers.js';
+import { NonReaders, pythonSkip, slowReader } from '../helpers/python-peers.js';
 import type { RawClient } from '../helpers/server.js';
-import { sleep } from '../security/support.js';
+import { sleep, until } from '../security/support.js';
 
 /** Runs `body` against a fresh in-process server. */
 async function withServer(config: Partial<ServerConfig>, body: (s: InProcessServer) => Promise<void>): Promise<void> {
@@ -160,30 +164,100 @@ describe('in-process server', () => {
     });
   });
 
+  describe('server-wide reply budget', { skip: pythonSkip() }, () => {
+    const budget = 4 << 20;
+    const pages = 8;
+
+    /** Starts `count` connections that pipeline history pages of about 275 KB and never read, samples the unsent total, then lets them read. */
+    async function underNonReaders(s: InProcessServer, count: number, meanwhile: (token: string) => Promise<void>): Promise<number> {
+      const c = await s.client();
+      const messi = await c.auth('messi', 'surabaya');
+      await Promise.all(Array.from({ length: 500 }, (_, i) => c.send(messi, 'henderson', `${i} ${'x'.repeat(400)}`)));
+      let peak = 0;
+      const sampler = setInterval(() => (peak = Math.max(peak, s.server.unsentReplyBytes)), 5);
+      const attackers = await NonReaders.start(s.port, count, `history ${messi} henderson 0 500\r\n`.repeat(pages), pages);
+      try {
+        await meanwhile(await c.auth('henderson', 'surabaya'));
+        await sleep(500);
+        clearInterval(sampler);
+        assert.deepEqual(await attackers.read(), Array<number>(count).fill(pages), 'every request is answered once they read');
+      } finally {
+        clearInterval(sampler);
+        attackers.kill();
+      }
+      await until(() => s.server.unsentReplyBytes === 0, 3000, 'every reply to be sent');
+      return peak;
+    }
+
+    it('stops reading connections that hold unsent replies past it, and serves a user meanwhile', async () => {
+      await withServer({ replyMemoryBytes: budget }, async (s) => {
+        const user = await s.client();
+        const peak = await underNonReaders(s, 12, async (token) => {
+          let slowest = 0;
+          for (let i = 0; i < 20; i++) {
+            const t0 = Date.now();
+            await user.send(token, 'messi', `still here ${i}`);
+            assert.deepEqual((await user.online(token)).map((u) => u.username), ['messi']);
+            slowest = Math.max(slowest, Date.now() - t0);
+          }
+          assert.ok(slowest < 1000, `the user's slowest exchange took ${slowest} ms`);
+        });
+        // Alone, each would hold 1 MiB and a page: 15 MiB in all.
+        assert.ok(peak > budget, `the attack reached the budget (${peak} bytes unsent at most)`);
+        assert.ok(peak < budget + 12 * 300_000, `${peak} bytes unsent at most, budget ${budget}`);
+      });
+    });
+
+    it('starts no answer past twice it, however many connections ask once each', async () => {
+      await withServer({ replyMemoryBytes: budget }, async (s) => {
+        // 40 first pages alone come to 11 MiB.
+        const peak = await underNonReaders(s, 40, async () => {});
+        assert.ok(peak < 2 * budget + (1 << 20), `${peak} bytes unsent at most, budget ${budget}`);
+      });
+    });
+  });
+
   describe('stalled readers', { skip: pythonSkip() }, () => {
-    it('never cuts off a reader that reads a little every 0.4 timeouts, and cuts off one that reads nothing after about the timeout', async () => {
+    /** A reader taking 16 KB every 0.4 timeouts for five timeouts, beside one taking nothing, both with small receive buffers. */
+    async function slowAndStopped(tls: boolean): Promise<void> {
       const timeout = 1500;
-      await withServer({ stalledReaderTimeoutMs: timeout, replyBufferBytes: 65536 }, async (s) => {
-        const c = await s.client();
+      const cert = tls ? makeTestCert() : null;
+      const s = await startInProcess({
+        config: { stalledReaderTimeoutMs: timeout, replyBufferBytes: 65536 },
+        ...(cert ? { tls: { cert: cert.cert, key: readFileSync(cert.keyPath) } } : {}),
+      });
+      try {
+        const c = await ChatClient.connect({ port: s.port, ...(cert ? { tls: true, ca: cert.cert } : {}) });
         const messi = await c.auth('messi', 'surabaya');
         // History pages of about 250 KB.
         await Promise.all(Array.from({ length: 500 }, (_, i) => c.send(messi, 'henderson', `${i} ${'x'.repeat(400)}`)));
+        c.destroy();
         const requests = `history ${messi} henderson 0 500\r\n`.repeat(20);
         const started = Date.now();
         const [steady, stopped] = await Promise.all([
-          slowReader(s.port, requests, 16384, timeout * 0.4, timeout * 5),
-          slowReader(s.port, requests, 0, 100, timeout * 4),
+          slowReader(s.port, requests, 16384, timeout * 0.4, timeout * 5, cert?.certPath),
+          slowReader(s.port, requests, 0, 100, timeout * 4, cert?.certPath),
         ]);
+        const log = s.log();
         assert.equal(steady.closed, false, `the steady reader was cut off after reading ${steady.read} bytes in ${steady.ms} ms`);
         assert.ok(steady.read >= 12 * 16384, `it read ${steady.read} bytes`);
-        assert.match(s.log(), /peer stopped reading replies/);
-        const cut = /(\S+) info close conn=\S+ requests=\S+ reason="?peer stopped reading replies/.exec(s.log());
-        assert.ok(cut, 'the reader that reads nothing was cut off');
+        const cuts = [...log.matchAll(/(\S+) info close conn=\S+ requests=\S+ reason="peer stopped reading replies"/g)];
+        assert.equal(cuts.length, 1, `only the reader that reads nothing was cut off:\n${log}`);
         assert.equal(stopped.closed, false, 'it never read, so never saw it');
-        assert.equal((s.log().match(/peer stopped reading replies/g) ?? []).length, 1, `only the reader that reads nothing:\n${s.log()}`);
-        const at = Date.parse(cut[1]!) - started;
+        const at = Date.parse(cuts[0]![1]!) - started;
         assert.ok(at >= timeout && at < timeout * 3.5, `cut off ${at} ms after it asked`);
-      });
+      } finally {
+        await s.close();
+        cert?.remove();
+      }
+    }
+
+    it('never cuts off a reader that reads a little every 0.4 timeouts, and cuts off one that reads nothing after about the timeout', async () => {
+      await slowAndStopped(false);
+    });
+
+    it('does the same over TLS', async () => {
+      await slowAndStopped(true);
     });
   });
 });
