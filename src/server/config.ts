@@ -24,11 +24,14 @@ export interface ServerConfig {
   maxConnectionsPerPeer: number;
   authFailureLimit: number;
   authFailureWindowMs: number;
-  firstLineTimeoutMs: number;
   partialLineTimeoutMs: number;
+  /** Past this share (percent) of a connection cap, quiet connections that never logged in are closed, longest-quiet first. */
+  quietEvictPercent: number;
   /** 0: an authenticated connection may stay idle for ever. */
   idleTimeoutMs: number;
   replyBufferBytes: number;
+  /** Unsent replies of all connections together, past which those holding the most stop being read. */
+  replyMemoryBytes: number;
   stalledReaderTimeoutMs: number;
   presenceWindowMs: number;
   sessionLifetimeMs: number;
@@ -36,6 +39,8 @@ export interface ServerConfig {
   scryptCost: number;
   /** Set when the cost was lowered below the safe minimum (tests only). */
   unsafeScrypt: boolean;
+  /** What to warn about at start: settings of old command lines that no longer do anything. */
+  warnings: string[];
 }
 
 /** The defaults, as documented in `chatbox serve --help`. */
@@ -54,15 +59,17 @@ export const DEFAULTS: ServerConfig = {
   maxConnectionsPerPeer: 1_000,
   authFailureLimit: 10,
   authFailureWindowMs: 60_000,
-  firstLineTimeoutMs: 60_000,
   partialLineTimeoutMs: 30_000,
+  quietEvictPercent: 90,
   idleTimeoutMs: 0,
   replyBufferBytes: 1024 * 1024,
+  replyMemoryBytes: 256 * 1024 * 1024,
   stalledReaderTimeoutMs: 60_000,
   presenceWindowMs: 30_000,
   sessionLifetimeMs: 7 * 24 * 3600_000,
   scryptCost: MIN_SAFE_COST,
   unsafeScrypt: false,
+  warnings: [],
 };
 
 export const SERVE_HELP = `Usage: chatbox serve [options]
@@ -88,11 +95,16 @@ Limits (durations take ms, s, m, h or d; a bare number is seconds):
   --max-connections-per-ip N       open connections from one address       [1000]
   --auth-failures N                failed logins allowed per address ...   [10]
   --auth-window DURATION           ... within this window                  [60s]
-  --first-line-timeout DURATION    close if no complete request this soon  [60s]
   --partial-line-timeout DURATION  close if a request line stays unfinished [30s]
+  --evict-quiet-at PERCENT         past this share of a connection cap, close the
+                                   longest-quiet connections that never logged in [90]
   --idle-timeout DURATION          close authenticated idle connections, 0 = never [0]
   --reply-buffer BYTES             unsent replies at which reading pauses  [1048576]
-  --stalled-reader-timeout DURATION cut off a paused client that reads nothing [60s]
+  --reply-memory BYTES             unsent replies of all connections: past it, stop
+                                   reading those that hold some; past twice it, answer
+                                   none until they drain                   [268435456]
+  --stalled-reader-timeout DURATION cut off a paused client whose replies make no
+                                   progress at all for this long           [60s]
   --presence-window DURATION       online for this long after the last request [30s]
   --session-lifetime DURATION      sessions unused this long expire        [7d]
   --scrypt-cost N                  log2 of scrypt's N for new passwords (at least 17) [17]
@@ -127,8 +139,10 @@ const FLAGS = {
   'auth-window': { type: 'string' },
   'first-line-timeout': { type: 'string' },
   'partial-line-timeout': { type: 'string' },
+  'evict-quiet-at': { type: 'string' },
   'idle-timeout': { type: 'string' },
   'reply-buffer': { type: 'string' },
+  'reply-memory': { type: 'string' },
   'stalled-reader-timeout': { type: 'string' },
   'presence-window': { type: 'string' },
   'session-lifetime': { type: 'string' },
@@ -142,7 +156,7 @@ export function loadServerConfig(argv: string[]): ServerConfig | 'help' {
   const { values: v, positionals } = parseFlags(argv, FLAGS, true);
   if (v.help) return 'help';
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' for chatbox serve`);
-  const c: ServerConfig = { ...DEFAULTS };
+  const c: ServerConfig = { ...DEFAULTS, warnings: [] };
   const host = flagOrEnv(v.host, 'CHATBOX_HOST');
   if (host !== undefined) c.host = host;
   const port = flagOrEnv(v.port, 'CHATBOX_PORT');
@@ -182,10 +196,13 @@ export function loadServerConfig(argv: string[]): ServerConfig | 'help' {
   c.maxConnectionsPerPeer = int('max-connections-per-ip', 1, 1_000_000) ?? c.maxConnectionsPerPeer;
   c.authFailureLimit = int('auth-failures', 5, 1_000_000) ?? c.authFailureLimit;
   c.authFailureWindowMs = dur('auth-window', 1000) ?? c.authFailureWindowMs;
-  c.firstLineTimeoutMs = dur('first-line-timeout', 100) ?? c.firstLineTimeoutMs;
+  // Quiet connections are no longer closed by time (the original client spins on a closed socket).
+  if (dur('first-line-timeout', 0) !== undefined) c.warnings.push('--first-line-timeout no longer closes anything: see --evict-quiet-at');
   c.partialLineTimeoutMs = dur('partial-line-timeout', 100) ?? c.partialLineTimeoutMs;
+  c.quietEvictPercent = int('evict-quiet-at', 1, 100) ?? c.quietEvictPercent;
   c.idleTimeoutMs = dur('idle-timeout', 0) ?? c.idleTimeoutMs;
   c.replyBufferBytes = int('reply-buffer', 4096, 1024 * 1024 * 1024) ?? c.replyBufferBytes;
+  c.replyMemoryBytes = int('reply-memory', 1024 * 1024, 2 ** 40) ?? c.replyMemoryBytes;
   c.stalledReaderTimeoutMs = dur('stalled-reader-timeout', 100) ?? c.stalledReaderTimeoutMs;
   c.presenceWindowMs = dur('presence-window', 100) ?? c.presenceWindowMs;
   c.sessionLifetimeMs = dur('session-lifetime', 1000) ?? c.sessionLifetimeMs;

@@ -1,13 +1,15 @@
 // One client connection: frames its bytes into request lines, answers them one
 // at a time in order through a single write path, and enforces the
-// per-connection limits (line length, slow and idle peers, unread replies).
+// per-connection limits (line length, slow peers, unread replies) and its
+// share of the server-wide budget for unsent replies.
 
 import type { Socket } from 'node:net';
 import { errorReply, Errors, LineDecoder, type Reply } from '../protocol.js';
 import { handleLine } from './commands.js';
 import type { Caller, ServerContext } from './context.js';
-import { Fifo } from './fifo.js';
+import { Fifo, QueueLink } from './fifo.js';
 import type { Logger } from './log.js';
+import type { ReplyBudget } from './reply-budget.js';
 import { ReplyWriter } from './reply-writer.js';
 
 /** What a connection reports to its server. */
@@ -16,6 +18,8 @@ export interface ConnectionHooks {
   tokenUsed(conn: Connection, token: string): void;
   /** A token this connection held is no longer held by it. */
   tokenDropped(conn: Connection, token: string, lastUsedAt: number): void;
+  /** The connection became quiet (see Connection.quiet) or stopped being so. */
+  quietChanged(conn: Connection): void;
   closed(conn: Connection): void;
 }
 
@@ -31,12 +35,17 @@ export class Connection implements Caller {
   session: Caller['session'] = null;
   /** Tokens this connection has used, with when each was last used. */
   readonly tokens = new Map<string, number>();
+  /** Has used a valid token (or logged in): never closed to make room for others. */
+  authenticated = false;
+  /** Its places among the server's quiet connections: all of them, and those of its address. */
+  readonly quietLinks = { all: new QueueLink<Connection>(this), peer: new QueueLink<Connection>(this) };
   private readonly decoder: LineDecoder;
   private readonly out: ReplyWriter;
   private readonly queue = new Fifo<string | typeof OVERFLOW>();
   private queuedBytes = 0;
   private busy = false;
   private closed = false;
+  private wasQuiet = false;
   private draining = false;
   private requests = 0;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -55,14 +64,14 @@ export class Connection implements Caller {
     private readonly ctx: ServerContext,
     private readonly log: Logger,
     private readonly hooks: ConnectionHooks,
+    private readonly budget: ReplyBudget,
   ) {
     this.decoder = new LineDecoder(ctx.config.maxLineBytes);
-    this.out = new ReplyWriter(socket, ctx.config.replyBufferBytes, ctx.config.stalledReaderTimeoutMs, () =>
+    this.out = new ReplyWriter(socket, ctx.config.replyBufferBytes, ctx.config.stalledReaderTimeoutMs, budget, this.resume, () =>
       this.destroy('peer stopped reading replies'),
     );
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.onDrain());
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.closeReason = err.code ?? 'socket error';
     });
@@ -73,7 +82,15 @@ export class Connection implements Caller {
       if (!this.busy && this.queue.length === 0) this.end('peer finished');
     });
     socket.on('close', () => this.onClose());
-    this.armIdle();
+    this.noteQuiet();
+  }
+
+  /**
+   * Sent nothing yet, or every request it sent is answered (its replies may still be
+   * on their way): such a connection is never closed for being quiet.
+   */
+  get quiet(): boolean {
+    return !this.closed && !this.draining && !this.busy && this.queue.length === 0 && this.decoder.buffered === 0;
   }
 
   forgetToken(token: string): void {
@@ -95,6 +112,15 @@ export class Connection implements Caller {
       if (!this.busy) this.end('server shutting down');
       else this.afterCurrent = () => this.end('server shutting down');
     });
+  }
+
+  /** Closes a quiet connection to make room for others: a clean close, without a reply, since no request waits for one. */
+  evict(): void {
+    if (this.closed) return;
+    this.draining = true;
+    this.socket.pause();
+    this.socket.once('finish', () => this.socket.destroy());
+    this.end('quiet, closed to make room');
   }
 
   /** Closes at once. */
@@ -125,10 +151,8 @@ export class Connection implements Caller {
       this.readPaused = true;
     }
     this.watchPartialLine(lines.length > 0);
-    if (this.queue.length > 0) {
-      this.clearIdle();
-      void this.pump();
-    }
+    this.noteQuiet();
+    if (this.queue.length > 0) void this.pump();
     this.applyBackpressure();
   }
 
@@ -149,7 +173,7 @@ export class Connection implements Caller {
     this.busy = true;
     try {
       let answered = 0;
-      while (this.queue.length > 0 && !this.closed && !this.writeBlocked()) {
+      while (this.queue.length > 0 && !this.closed && this.mayAnswer()) {
         if (++answered % ANSWERS_PER_TURN === 0) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           continue;
@@ -173,13 +197,20 @@ export class Connection implements Caller {
       return;
     }
     this.applyBackpressure();
-    if (this.queue.length === 0 && !this.closed) {
-      if (this.peerEnded) this.end('peer finished');
-      else this.armIdle();
-    }
+    if (this.queue.length === 0 && !this.closed && this.peerEnded) this.end('peer finished');
+    else this.noteQuiet();
   }
 
   private async answer(line: string): Promise<void> {
+    this.budget.answerStarted();
+    try {
+      await this.answerLine(line);
+    } finally {
+      this.budget.answerEnded();
+    }
+  }
+
+  private async answerLine(line: string): Promise<void> {
     const started = performance.now();
     this.requests++;
     let handled;
@@ -194,6 +225,7 @@ export class Connection implements Caller {
     }
     const session = this.session;
     if (session) {
+      this.authenticated = true;
       if (!this.tokens.has(session.token)) this.hooks.tokenUsed(this, session.token);
       this.tokens.set(session.token, Date.now());
     }
@@ -228,37 +260,58 @@ export class Connection implements Caller {
     this.out.write(reply, done);
   }
 
-  private writeBlocked(): boolean {
-    return this.out.blocked();
+  /**
+   * Whether this connection may take on another reply: its own unsent replies are under
+   * its cap, and the server is under its budget; or, past it, this connection holds
+   * nothing unsent and no other answer is under way (see ReplyBudget).
+   */
+  private mayAnswer(): boolean {
+    const unsent = this.out.unsent;
+    if (unsent > this.ctx.config.replyBufferBytes) return false;
+    return unsent > 0 ? !this.budget.over : this.budget.open;
   }
 
-  /** Stops reading while replies or requests pile up; cuts off a peer that stops reading. */
+  /** Stops reading while replies or requests pile up; watches a paused peer for a stall. */
   private applyBackpressure(): void {
     if (this.closed || this.draining) return;
-    const blocked = this.writeBlocked();
-    const shouldPause = blocked || this.queuedBytes > this.ctx.config.replyBufferBytes || this.queue.last === OVERFLOW;
+    const mayAnswer = this.mayAnswer();
+    const shouldPause = !mayAnswer || this.queuedBytes > this.ctx.config.replyBufferBytes || this.queue.last === OVERFLOW;
     if (shouldPause && !this.readPaused) {
       this.socket.pause();
       this.readPaused = true;
+      // A line we stop reading cannot be finished: its time starts again once we read.
+      if (this.partialTimer) clearTimeout(this.partialTimer);
+      this.partialTimer = null;
     } else if (!shouldPause && this.readPaused) {
       this.socket.resume();
       this.readPaused = false;
+      this.watchPartialLine(false);
     }
-    if (blocked) this.out.watch();
+    if (mayAnswer) {
+      this.out.unwatch();
+      return;
+    }
+    if (this.out.unsent > 0) this.out.watch();
+    // Waiting on others' replies too: woken once the total falls.
+    if (this.budget.over) this.budget.wait(this.resume);
   }
 
-  private onDrain(): void {
-    this.out.stop();
-    if (this.queue.length > 0) void this.pump();
+  /** Replies went out, or the server-wide total fell: answer what is queued, or read again. */
+  private readonly resume = (): void => {
+    if (this.closed) return;
+    if (this.queue.length > 0 && !this.busy) void this.pump();
     else this.applyBackpressure();
-  }
+  };
 
-  /** Closes a connection that goes quiet: soon if it never used a valid token, else after the idle timeout (if set). */
-  private armIdle(): void {
+  /** Tells the server when this connection becomes quiet or stops being so; holds the idle limit of a logged-in one. */
+  private noteQuiet(): void {
+    const quiet = this.quiet;
+    if (quiet === this.wasQuiet) return;
+    this.wasQuiet = quiet;
+    this.hooks.quietChanged(this);
     this.clearIdle();
-    const authed = this.tokens.size > 0;
-    const ms = authed ? this.ctx.config.idleTimeoutMs : this.ctx.config.firstLineTimeoutMs;
-    if (ms > 0) this.idleTimer = setTimeout(() => this.destroy(authed ? 'idle timeout' : 'no valid request in time'), ms);
+    const ms = this.ctx.config.idleTimeoutMs;
+    if (quiet && this.authenticated && ms > 0) this.idleTimer = setTimeout(() => this.destroy('idle timeout'), ms);
   }
 
   private clearIdle(): void {
@@ -272,7 +325,9 @@ export class Connection implements Caller {
     this.clearIdle();
     if (this.partialTimer) clearTimeout(this.partialTimer);
     this.out.stop();
+    this.budget.cancel(this.resume);
     this.queue.clear();
+    this.noteQuiet();
     for (const [token, last] of this.tokens) this.hooks.tokenDropped(this, token, last);
     this.tokens.clear();
     this.log.info('close', { conn: this.id, requests: this.requests, reason: this.closeReason });

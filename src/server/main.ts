@@ -29,6 +29,7 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
   }
   const log = new Logger(config.logLevel);
   const tlsMaterial = readTls(config);
+  for (const warning of config.warnings) log.warn('setting ignored', { note: warning });
   if (config.unsafeScrypt) {
     log.warn('unsafe password hashing', { scrypt_cost: config.scryptCost, minimum: MIN_SAFE_COST, note: 'for tests only' });
   }

@@ -1,6 +1,7 @@
 // The listening server: accepts connections (plain TCP or TLS), enforces the
-// connection caps, keeps the presence of live connections fresh in the store,
-// and closes gracefully.
+// connection caps (making room by closing quiet connections that never logged
+// in), holds the server-wide budget for unsent replies, keeps the presence of
+// live connections fresh in the store, and closes gracefully.
 
 import net from 'node:net';
 import tls from 'node:tls';
@@ -8,7 +9,9 @@ import { errorReply, Errors, formatReply } from '../protocol.js';
 import type { ServerConfig } from './config.js';
 import { Connection, type ConnectionHooks } from './connection.js';
 import type { ServerContext } from './context.js';
+import { LinkedQueue } from './fifo.js';
 import type { Logger } from './log.js';
+import { ReplyBudget } from './reply-budget.js';
 import type { Store } from './store/types.js';
 import { FailureThrottle } from './throttle.js';
 
@@ -31,6 +34,10 @@ export class ChatServer implements ConnectionHooks {
   private readonly ctx: ServerContext;
   private readonly connections = new Set<Connection>();
   private readonly perPeer = new Map<string, number>();
+  /** Quiet connections that never used a valid token, longest-quiet first: in all, and per address. */
+  private readonly quietAll = new LinkedQueue<Connection>();
+  private readonly quietPerPeer = new Map<string, LinkedQueue<Connection>>();
+  private readonly budget: ReplyBudget;
   /** How many live connections hold each token (presence). */
   private readonly tokenHolders = new Map<string, number>();
   private nextId = 1;
@@ -44,8 +51,9 @@ export class ChatServer implements ConnectionHooks {
     tlsMaterial?: TlsMaterial,
   ) {
     this.ctx = { store, config, authThrottle: new FailureThrottle(config.authFailureLimit, config.authFailureWindowMs) };
+    this.budget = new ReplyBudget(config.replyMemoryBytes);
     // TLS goes on each accepted TCP socket rather than through a tls.Server, so that a
-    // handshake still in progress counts against the connection caps and the first-line timeout.
+    // handshake still in progress counts against the connection caps (and may be closed to make room).
     this.secureContext = tlsMaterial ? tls.createSecureContext({ cert: tlsMaterial.cert, key: tlsMaterial.key }) : null;
     this.server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   }
@@ -111,17 +119,64 @@ export class ChatServer implements ConnectionHooks {
       .catch((err: Error) => this.log.error('store failure', { error: err.message }));
   }
 
+  /** Unsent reply bytes held by all connections now. */
+  get unsentReplyBytes(): number {
+    return this.budget.total;
+  }
+
+  quietChanged(conn: Connection): void {
+    if (!conn.quiet || conn.authenticated) {
+      this.forgetQuiet(conn);
+      return;
+    }
+    let peerQueue = this.quietPerPeer.get(conn.peer);
+    if (!peerQueue) this.quietPerPeer.set(conn.peer, (peerQueue = new LinkedQueue()));
+    this.quietAll.push(conn.quietLinks.all);
+    peerQueue.push(conn.quietLinks.peer);
+  }
+
+  private forgetQuiet(conn: Connection): void {
+    this.quietAll.remove(conn.quietLinks.all);
+    const peerQueue = this.quietPerPeer.get(conn.peer);
+    if (!peerQueue) return;
+    peerQueue.remove(conn.quietLinks.peer);
+    if (peerQueue.size === 0) this.quietPerPeer.delete(conn.peer);
+  }
+
   closed(conn: Connection): void {
-    this.connections.delete(conn);
+    // An evicted connection was let go before its socket closed.
+    if (!this.connections.delete(conn)) return;
     const n = (this.perPeer.get(conn.peer) ?? 1) - 1;
     if (n > 0) this.perPeer.set(conn.peer, n);
     else this.perPeer.delete(conn.peer);
+    this.forgetQuiet(conn);
+  }
+
+  /**
+   * Past the eviction share of a cap, a new connection makes room by closing the
+   * longest-quiet connection that never used a valid token (from its own address
+   * for the per-address cap): one per accept, so the count stays at the share while
+   * such connections remain, and users who logged in are never closed for room.
+   */
+  private makeRoom(peer: string): void {
+    const share = (cap: number): number => Math.floor((cap * this.config.quietEvictPercent) / 100);
+    if (this.connections.size + 1 > share(this.config.maxConnections)) this.evict(this.quietAll.first());
+    if ((this.perPeer.get(peer) ?? 0) + 1 > share(this.config.maxConnectionsPerPeer)) this.evict(this.quietPerPeer.get(peer)?.first());
+  }
+
+  private evict(conn: Connection | undefined): void {
+    if (!conn) return;
+    this.log.info('evict', { conn: conn.id, peer: conn.peer, reason: 'quiet and never logged in, under connection pressure' });
+    // Counted out at once, so the connection it makes room for is admitted now.
+    this.closed(conn);
+    conn.evict();
   }
 
   private accept(raw: net.Socket): void {
     const peer = raw.remoteAddress ?? 'unknown';
     const port = raw.remotePort;
     const socket = this.secureContext ? this.startTls(raw, peer) : raw;
+    if (!this.closing) this.makeRoom(peer);
     const fromPeer = this.perPeer.get(peer) ?? 0;
     if (this.closing || this.connections.size >= this.config.maxConnections || fromPeer >= this.config.maxConnectionsPerPeer) {
       this.log.warn('connection refused', {
@@ -136,7 +191,7 @@ export class ChatServer implements ConnectionHooks {
     this.perPeer.set(peer, fromPeer + 1);
     const id = this.nextId++;
     this.log.info('open', { conn: id, peer, port });
-    this.connections.add(new Connection(id, socket, peer, this.ctx, this.log, this));
+    this.connections.add(new Connection(id, socket, peer, this.ctx, this.log, this, this.budget));
   }
 
   /** Starts the server side of a TLS handshake on `raw`; what is written before it completes waits for it. */
@@ -144,6 +199,16 @@ export class ChatServer implements ConnectionHooks {
     const socket = new tls.TLSSocket(raw, { isServer: true, secureContext: this.secureContext! });
     let secure = false;
     socket.once('secure', () => (secure = true));
+    // A handshake begun and left unfinished is an unfinished request: closed after the
+    // partial-line timeout (checked in halves, so between one and one and a half of it).
+    // A peer that has sent nothing is quiet, and stays.
+    let begun = false;
+    const check = setInterval(() => {
+      if (secure || socket.destroyed) clearInterval(check);
+      else if (begun) socket.destroy(new Error('handshake not finished in time'));
+      else begun = raw.bytesRead > 0;
+    }, Math.max(10, this.config.partialLineTimeoutMs / 2));
+    socket.once('close', () => clearInterval(check));
     // A failed handshake is the peer's problem, not a server error.
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (!secure) this.log.info('tls handshake failed', { peer, error: err.code ?? err.message });

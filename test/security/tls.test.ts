@@ -1,7 +1,8 @@
 // TLS: the whole protocol over an encrypted connection with a throwaway
 // certificate; a plain-TCP client gets nothing useful; a client that does not
 // trust the certificate refuses the server; handshakes that go wrong or never
-// happen disturb nobody and count against the connection limits.
+// happen disturb nobody and count against the connection limits; connections
+// that never start one are quiet, and make room for users under pressure.
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -35,7 +36,7 @@ describe('TLS', () => {
     cert = makeTestCert();
     ca = cert.cert.toString();
     server = await startServer({
-      args: ['--tls-cert', cert.certPath, '--tls-key', cert.keyPath, '--first-line-timeout', '1500ms', '--max-connections-per-ip', '8'],
+      args: ['--tls-cert', cert.certPath, '--tls-key', cert.keyPath, '--partial-line-timeout', '1500ms', '--max-connections-per-ip', '8'],
     });
   });
   after(async () => {
@@ -122,22 +123,35 @@ describe('TLS', () => {
         }
         await sleep(50);
       }
-      // Those left open are closed by the server: at once, or by the first-line timeout.
+      // Those left open are closed by the server: at once, or, left unfinished, by the partial-line timeout.
       await Promise.all(broken.map((s) => Promise.race([closed(s), sleep(5000)])));
       assert.ok(broken.every((s) => s.destroyed), 'the server closed every broken handshake');
-      // Silent TCP connections, never starting a handshake, hold the address's whole allowance...
-      for (let i = 0; i < 8; i++) sockets.push(await rawSocket(server.port, '127.0.0.50'));
-      const refusal = await new Promise<string>((resolve, reject) => {
-        let got = '';
-        const s = tls.connect({ socket: net.connect({ port: server.port, host: '127.0.0.1', localAddress: '127.0.0.50' }), ca });
-        s.on('data', (d: Buffer) => (got += d.toString()));
-        s.on('close', () => resolve(got));
-        s.on('error', reject);
-      });
-      assert.equal(refusal, `{"status": "ERROR", "message": "${Errors.tooMany}"}\r\n\r\n`, 'refused over TLS, in words');
-      // ...until the first-line timeout closes them, after which the address is welcome again.
-      await Promise.all(sockets.map((s) => Promise.race([closed(s), sleep(5000)])));
-      assert.ok(sockets.every((s) => s.destroyed), 'silent connections were closed by the first-line timeout');
+      // Silent TCP connections, never starting a handshake, are quiet: they stay open...
+      for (let i = 0; i < 7; i++) sockets.push(await rawSocket(server.port, '127.0.0.50'));
+      await sleep(2500);
+      assert.ok(sockets.every((s) => !s.destroyed), 'silent connections stay open past the partial-line timeout');
+      // ...but past 90 % of the address's cap each TLS login closes the longest-silent one.
+      const users: ChatClient[] = [];
+      try {
+        for (let i = 0; i < 8; i++) {
+          const c = await ChatClient.connect({ port: server.port, tls: true, ca, localAddress: '127.0.0.50' });
+          users.push(c);
+          assert.equal((await c.auth('henderson', 'surabaya')).length, 36);
+        }
+        await Promise.all(sockets.map((s) => Promise.race([closed(s), sleep(5000)])));
+        assert.ok(sockets.every((s) => s.destroyed), 'the silent connections made room for the users');
+        // Logged-in users are never closed for room: with the whole allowance logged in, the next is refused, in words.
+        const refusal = await new Promise<string>((resolve, reject) => {
+          let got = '';
+          const s = tls.connect({ socket: net.connect({ port: server.port, host: '127.0.0.1', localAddress: '127.0.0.50' }), ca });
+          s.on('data', (d: Buffer) => (got += d.toString()));
+          s.on('close', () => resolve(got));
+          s.on('error', reject);
+        });
+        assert.equal(refusal, `{"status": "ERROR", "message": "${Errors.tooMany}"}\r\n\r\n`, 'refused over TLS, in words');
+      } finally {
+        for (const c of users) c.destroy();
+      }
       await until(async () => {
         const c = await ChatClient.connect({ port: server.port, tls: true, ca, localAddress: '127.0.0.50' });
         try {
