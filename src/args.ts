@@ -13,8 +13,11 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** What parseFlags returns for `options` (spelled out so the declaration can name it). */
+export type ParsedFlags<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>>;
+
 /** Parses `argv` against `options`; unknown flags and missing values become UsageErrors. */
-export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false) {
+export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false): ParsedFlags<O> {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {
