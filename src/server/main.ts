@@ -27,7 +27,7 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
-  const log = new Logger(config.logLevel);
+  const log = new Logger(config.logLevel, config.logFormat);
   const tlsMaterial = readTls(config);
   if (config.unsafeScrypt) {
     log.warn('unsafe password hashing', { scrypt_cost: config.scryptCost, minimum: MIN_SAFE_COST, note: 'for tests only' });
