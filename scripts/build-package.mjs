@@ -3,16 +3,23 @@
 //   node scripts/build-package.mjs           (npm's prepare) builds when TypeScript
 //       is installed; without it (`npm ci --omit=dev`) says so and leaves dist/ alone.
 //   node scripts/build-package.mjs --pack    (npm's prepack) must build, and drops compiled
-//       files whose source is gone, so a tarball never ships a stale module.
+//       files whose source is gone, so a tarball never ships a stale module. It also
+//       writes npm-shrinkwrap.json from package-lock.json, so that installing the tarball
+//       gets exactly the dependency versions tested here (postpack removes it again).
 // `tsc --build` is incremental: when nothing changed it only compares timestamps.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pack = process.argv.includes('--pack');
+
+if (process.argv.includes('--postpack')) {
+  rmSync(join(root, 'npm-shrinkwrap.json'), { force: true });
+  process.exit(0);
+}
 
 let tsc;
 try {
@@ -30,6 +37,7 @@ try {
 
 if (pack) pruneStale(join(root, 'dist/src'));
 const r = spawnSync(process.execPath, [tsc, '--build', join(root, 'tsconfig.src.json')], { stdio: 'inherit' });
+if (r.status === 0 && pack) copyFileSync(join(root, 'package-lock.json'), join(root, 'npm-shrinkwrap.json'));
 process.exit(r.status ?? 1);
 
 /** Removes compiled files under `dir` whose .ts/.tsx source no longer exists. */
