@@ -3,7 +3,7 @@
 // Every copy is written beside its destination, checked, and only then renamed
 // into place, readable by its owner only (it holds password hashes).
 
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { fatal, flagOrEnv, parseFlags, UsageError } from '../args.js';
@@ -96,8 +96,11 @@ export async function restoreCommand(argv: string[]): Promise<number> {
   const backup = openChecked(from, 'backup');
   let contents: Contents;
   try {
-    if (existsSync(opts.db)) refuseIfInUse(opts.db);
-    contents = await copyVerified(backup.db, opts.db, backup.contents.schemaVersion, () => {
+    // The restored file keeps the owner of the one it replaces (the server's user, when root restores).
+    const owner = existsSync(opts.db) ? statSync(opts.db) : null;
+    if (owner) refuseIfInUse(opts.db);
+    contents = await copyVerified(backup.db, opts.db, backup.contents.schemaVersion, (tmp) => {
+      if (owner) keepOwner(tmp, owner.uid, owner.gid);
       // A write-ahead log left beside the old file would be replayed into the new one.
       for (const suffix of ['-wal', '-shm', '-journal']) rmSync(opts.db + suffix, { force: true });
     });
@@ -166,7 +169,12 @@ function inspect(db: Database.Database, file: string): Contents {
  * one step (a copy in steps would start over whenever the server commits), made a
  * single self-contained file, checked, synced, then renamed into place.
  */
-async function copyVerified(source: Database.Database, dest: string, schemaVersion: number, beforeRename?: () => void): Promise<Contents> {
+async function copyVerified(
+  source: Database.Database,
+  dest: string,
+  schemaVersion: number,
+  beforeRename?: (tmp: string) => void,
+): Promise<Contents> {
   const tmp = join(dirname(dest), `.${basename(dest)}.${process.pid}.tmp`);
   const cleanUp = (): void => {
     for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(tmp + suffix, { force: true });
@@ -184,7 +192,7 @@ async function copyVerified(source: Database.Database, dest: string, schemaVersi
     }
     if (contents.schemaVersion !== schemaVersion) throw fatal(`the copy has schema version ${contents.schemaVersion}, not ${schemaVersion}`);
     syncFile(tmp);
-    beforeRename?.();
+    beforeRename?.(tmp);
     renameSync(tmp, dest);
     syncFile(dirname(dest));
     return contents;
@@ -192,6 +200,18 @@ async function copyVerified(source: Database.Database, dest: string, schemaVersi
     cleanUp();
     if ((err as { expected?: boolean }).expected) throw err;
     throw fatal(`cannot write ${dest}: ${(err as Error).message}`);
+  }
+}
+
+/** Gives `file` this owner where it has another one and this process may change it (root). */
+function keepOwner(file: string, uid: number, gid: number): void {
+  const st = statSync(file);
+  if (st.uid === uid && st.gid === gid) return;
+  try {
+    chownSync(file, uid, gid);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    process.stderr.write(`chatbox: note: the restored file belongs to you, not to the owner of the one it replaced (uid ${uid})\n`);
   }
 }
 

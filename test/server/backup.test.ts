@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -180,5 +180,16 @@ describe('backup and restore', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(mode(target), 0o600);
     assert.deepEqual(contents(target).users, ['henderson', 'lineker', 'messi']);
+  });
+
+  it('keeps the owner of the database it replaces (root restoring a service user\'s file)', { skip: process.getuid?.() !== 0 && 'needs root' }, async () => {
+    const good = join(backups, 'good.db');
+    const target = join(backups, 'owned.db');
+    writeFileSync(target, readFileSync(good), { mode: 0o600 });
+    chownSync(target, 4321, 4321);
+    const r = await chatbox(['restore', '--from', good, '--db', target, '--force']);
+    assert.equal(r.code, 0, r.err);
+    const st = statSync(target);
+    assert.deepEqual([st.uid, st.gid, st.mode & 0o777], [4321, 4321, 0o600]);
   });
 });
