@@ -231,5 +231,14 @@ cd '${root}'
     assert.equal(statSync(join(root, 'var/lib/chatbox/chatbox.db')).mode & 0o777, 0o600);
     assert.ok(!existsSync(join(root, 'chatbox.db')), 'no account landed in a ./chatbox.db');
     assert.ok(!r.out.includes(password) && !readFileSync(join(root, 'server.log'), 'utf8').includes(password), 'the password is never shown');
+
+    // Where systemd's tools are installed, the unit the guide installed passes their check too.
+    if (spawnSync('systemd-analyze', ['--version']).status === 0) {
+      const unit = join(work, 'chatbox.service');
+      writeFileSync(unit, move(readFileSync(join(root, 'etc/systemd/system/chatbox.service'), 'utf8')));
+      const v = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+      assert.equal(v.status, 0, v.stderr);
+      assert.equal(v.stderr.trim(), '', 'no unknown or misspelt settings');
+    }
   });
 });
