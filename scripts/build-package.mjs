@@ -2,6 +2,7 @@
 //
 //   node scripts/build-package.mjs           (npm's prepare) builds when TypeScript
 //       is installed; without it (`npm ci --omit=dev`) says so and leaves dist/ alone.
+//       In an unpacked tarball (no sources, dist/src shipped) it does nothing.
 //   node scripts/build-package.mjs --pack    (npm's prepack) must build, and drops compiled
 //       files whose source is gone, so a tarball never ships a stale module. It also
 //       writes npm-shrinkwrap.json from package-lock.json, so that installing the tarball
@@ -18,6 +19,15 @@ const pack = process.argv.includes('--pack');
 
 if (process.argv.includes('--postpack')) {
   rmSync(join(root, 'npm-shrinkwrap.json'), { force: true });
+  process.exit(0);
+}
+
+// The installed package ships dist/src but no sources: nothing to build there.
+if (!existsSync(join(root, 'tsconfig.src.json'))) {
+  if (pack) {
+    console.error('chatbox: packing needs the sources (tsconfig.src.json, src/)');
+    process.exit(1);
+  }
   process.exit(0);
 }
 

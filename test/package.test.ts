@@ -90,10 +90,10 @@ describe('the package', { skip: !NPM_OK && 'npm is not available' }, () => {
 
   it('holds the command, the compiled sources and the papers, and nothing else', () => {
     const files = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    for (const f of ['bin/chatbox', 'dist/src/cli.js', 'dist/src/server/main.js', 'dist/src/server/backup.js', 'dist/src/tui/main.js', 'deploy/chatbox.service', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json', 'npm-shrinkwrap.json']) {
+    for (const f of ['bin/chatbox', 'dist/src/cli.js', 'dist/src/server/main.js', 'dist/src/server/backup.js', 'dist/src/tui/main.js', 'deploy/chatbox.service', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json', 'npm-shrinkwrap.json', 'scripts/build-package.mjs']) {
       assert.ok(files.includes(f), `the tarball holds ${f}`);
     }
-    const extra = files.filter((f) => !/^(bin\/chatbox|dist\/src\/.+\.js|deploy\/chatbox\.service|README\.md|LICENSE|CHANGELOG\.md|package\.json|npm-shrinkwrap\.json)$/.test(f));
+    const extra = files.filter((f) => !/^(bin\/chatbox|dist\/src\/.+\.js|scripts\/build-package\.mjs|deploy\/chatbox\.service|README\.md|LICENSE|CHANGELOG\.md|package\.json|npm-shrinkwrap\.json)$/.test(f));
     assert.deepEqual(extra, [], 'no tests, benchmarks, sources, maps, CI files or build state');
     assert.ok(!existsSync(join(ROOT, 'npm-shrinkwrap.json')), 'the shrinkwrap is made for the tarball only');
     const pkg = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout) as Record<string, unknown>;
@@ -151,6 +151,17 @@ describe('the package', { skip: !NPM_OK && 'npm is not available' }, () => {
       server.kill('SIGTERM');
     }
     assert.equal(await exited, 0, log);
+  });
+
+  it('installs without dev dependencies inside the unpacked tarball too', { timeout: 180_000 }, async () => {
+    const dir = join(work, 'unpacked');
+    mkdirSync(dir);
+    ok(await run('tar', ['-xzf', tarball, '-C', dir]), 'tar -x');
+    const pkg = join(dir, 'package');
+    ok(await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { env, cwd: pkg }), 'npm install --omit=dev');
+    const version = await run(process.execPath, [join(pkg, 'bin/chatbox'), '--version'], { cwd: pkg });
+    ok(version, 'chatbox --version');
+    assert.equal(version.out, `chatbox ${VERSION}\n`);
   });
 
   it("follows docs/deploying.md's SQLite steps start to finish", { timeout: 180_000 }, async () => {
