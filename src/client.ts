@@ -72,8 +72,20 @@ interface Pending {
   timer: NodeJS.Timeout | null;
 }
 
-/** Messages of an inbox reply, grouped by sender username. */
+/**
+ * Messages of an inbox reply, grouped by sender username. It has no
+ * prototype: `inbox.constructor` is a sender's messages or nothing.
+ */
 export type Inbox = Record<string, Message[]>;
+
+/** The groups of an inbox reply in a prototype-free object; anything but a list of messages is left out. */
+function inboxFrom(value: unknown): Inbox {
+  const out: Inbox = Object.create(null);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
+  // JSON.parse made every key an own property, `__proto__` too: copy them as such.
+  for (const [sender, list] of Object.entries(value)) if (Array.isArray(list)) out[sender] = list as Message[];
+  return out;
+}
 
 /**
  * One connection to a server. Emits `close` (with an Error or undefined) once
@@ -185,7 +197,7 @@ export class ChatClient extends EventEmitter {
   async inbox(token: string, ackId?: number): Promise<Inbox> {
     const words = ackId === undefined ? ['inbox', token] : ['inbox', token, String(ackId)];
     const r = await this.call(words);
-    return (r.messages ?? {}) as Inbox;
+    return inboxFrom(r.messages);
   }
 
   async online(token: string): Promise<OnlineEntry[]> {

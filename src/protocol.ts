@@ -2,6 +2,7 @@
 // strings; the decoders that frame the stream (framing.ts) are re-exported here.
 // Nothing here touches a socket, a clock or a store.
 
+import { asciiJsonString } from './ascii-json.js';
 import { REPLY_TERMINATOR } from './framing.js';
 
 /** Default TCP port of a ChatBox server. */
@@ -203,11 +204,12 @@ export function parseRequest(line: string): ParseResult {
 
 /**
  * Serialises a JSON value the way the original (Python) server did:
- * `", "` between items and `": "` after keys. Strings go through
- * JSON.stringify, so control characters and lone surrogates are escaped and
- * no raw line break can appear inside a reply.
+ * `", "` between items and `": "` after keys, and strings (keys too) in pure
+ * ASCII as `json.dumps` escapes them, so no raw line break and no multi-byte
+ * character can appear inside a reply.
  */
 export function toWireJson(value: unknown): string {
+  if (typeof value === 'string') return asciiJsonString(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
     let out = '[';
@@ -218,15 +220,16 @@ export function toWireJson(value: unknown): string {
     return out + ']';
   }
   let out = '{';
-  let first = true;
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    if (!first) out += ', ';
-    first = false;
-    out += JSON.stringify(key) + ': ' + toWireJson(v);
-  }
+  // A Map is an object whose keys keep their order, integer-like ones included.
+  if (value instanceof Map) for (const [key, v] of value as Map<string, unknown>) out = withField(out, key, v);
+  else for (const key in value) out = withField(out, key, (value as Record<string, unknown>)[key]);
   return out + '}';
+}
+
+/** `out` (an object so far, from its `{`) with one more field; undefined fields are left out. */
+function withField(out: string, key: string, v: unknown): string {
+  if (v === undefined) return out;
+  return out + (out.length > 1 ? ', ' : '') + asciiJsonString(key) + ': ' + toWireJson(v);
 }
 
 /** A reply object as it goes on the wire (status first). */

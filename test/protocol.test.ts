@@ -95,6 +95,16 @@ describe('wire JSON', () => {
     const s = formatReply({ status: 'OK', msg: 'x\ud800y' });
     assert.ok(s.includes('\\ud800'));
   });
+  it('writes pure ASCII as json.dumps does, keys included', () => {
+    const reply = { status: 'OK', 'pesan é': ['é', '你', '😀', '\u007f', 'a/b', 'x\ud800y\udc00'], n: 1, ok: true, none: null } as const;
+    const wire = formatReply(reply);
+    assert.equal(
+      wire,
+      '{"status": "OK", "pesan \\u00e9": ["\\u00e9", "\\u4f60", "\\ud83d\\ude00", "\\u007f", "a/b", "x\\ud800y\\udc00"], "n": 1, "ok": true, "none": null}\r\n\r\n',
+    );
+    assert.ok(Buffer.from(wire).every((b) => b < 0x80));
+    assert.deepEqual(JSON.parse(wire), reply);
+  });
   it('formats the documented error reply', () =>
     assert.equal(formatReply({ status: 'ERROR', message: Errors.noSession }), '{"status": "ERROR", "message": "Session Tidak Ditemukan"}\r\n\r\n'));
 });
@@ -145,6 +155,13 @@ describe('ReplyDecoder', () => {
     const out = [];
     for (const b of wire) out.push(...d.push(Buffer.from([b])));
     assert.deepEqual(out, [{ status: 'OK', msg: 'é' }, { status: 'ERROR', message: 'x' }]);
+  });
+  it('still decodes raw UTF-8 split anywhere, as a server may send it', () => {
+    const wire = Buffer.from('{"status": "OK", "msg": "h\u00e9llo \u4f60 \ud83d\ude00 é你😀"}\r\n\r\n');
+    for (let cut = 1; cut < wire.length; cut++) {
+      const d = new ReplyDecoder();
+      assert.deepEqual([...d.push(wire.subarray(0, cut)), ...d.push(wire.subarray(cut))], [{ status: 'OK', msg: 'héllo 你 😀 é你😀' }]);
+    }
   });
   it('rejects a frame that is not a reply', () => {
     assert.throws(() => parseReply('[1]'));

@@ -27,6 +27,8 @@ const MAX_MARKS = 6;
 // eslint-disable-next-line no-control-regex
 const SUSPECT_RE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\p{M}\ud800-\udfff]/u;
 const MARK_RE = /\p{M}/u;
+const STARTS_WITH_MARK_RE = /^\p{M}/u;
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** How line breaks inside the text are shown. */
 export type NewlineStyle = 'visible' | 'space';
@@ -46,13 +48,15 @@ function visible(cp: number): string {
  * Makes a remote string safe to draw: controls, DEL, C1, bidi overrides and
  * isolates become visible symbols, tabs become spaces, line breaks become a
  * visible ↵ (or a space), lone surrogates become U+FFFD and very long runs of
- * combining marks are cut short.
+ * combining marks are cut short. Combining marks are otherwise kept, on their
+ * letter (a mark with no letter before it is put on ◌).
  */
 export function sanitize(text: string, newlines: NewlineStyle = 'visible'): string {
   if (typeof text !== 'string') text = String(text ?? '');
   if (!SUSPECT_RE.test(text)) return text;
   let out = '';
   let marks = 0;
+  let sawMark = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     // Surrogates: keep a well-formed pair, replace a lone half.
@@ -62,6 +66,7 @@ export function sanitize(text: string, newlines: NewlineStyle = 'visible'): stri
         const pair = text.slice(i, i + 2);
         i++;
         if (MARK_RE.test(pair)) {
+          sawMark = true;
           if (++marks <= MAX_MARKS) out += pair;
         } else {
           marks = 0;
@@ -102,12 +107,24 @@ export function sanitize(text: string, newlines: NewlineStyle = 'visible'): stri
     }
     const ch = text[i]!;
     if (MARK_RE.test(ch)) {
+      sawMark = true;
       if (++marks <= MAX_MARKS) out += ch;
       continue;
     }
     marks = 0;
     out += ch;
   }
+  return sawMark ? baseLoneMarks(out) : out;
+}
+
+/**
+ * Puts combining marks that have no letter to sit on (at the start of the
+ * text) on a dotted circle ◌, as fonts show them. Alone such a mark takes no
+ * cell, and whatever is drawn next would cover it.
+ */
+function baseLoneMarks(text: string): string {
+  let out = '';
+  for (const { segment } of segmenter.segment(text)) out += STARTS_WITH_MARK_RE.test(segment) ? '\u25cc' + segment : segment;
   return out;
 }
 

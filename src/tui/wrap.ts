@@ -1,6 +1,9 @@
 // Measuring and wrapping text by terminal cells. Wide characters (CJK,
 // emoji) take two cells, combining marks none; string-width decides, one
 // grapheme at a time, with a cache since chat text repeats its characters.
+// It must be the string-width Ink lays out with (package.json asks for Ink's
+// major, so npm gives both one copy): versions disagree on symbols like ✔ ☺ ⚠,
+// and lines measured by another version wrap at a width Ink does not draw.
 
 import stringWidth from 'string-width';
 
@@ -29,6 +32,41 @@ export function graphemes(text: string): string[] {
   const out: string[] = [];
   for (const s of segmenter.segment(text)) out.push(s.segment);
   return out;
+}
+
+const runsCache = new Map<string, string[]>();
+
+/**
+ * Text cut into runs of printable ASCII and runs of everything else, for
+ * drawing each as its own Ink Text: Ink measures every Text on every frame,
+ * slowly when it holds anything but ASCII, so mostly-ASCII rows stay cheap.
+ * Cuts fall between grapheme clusters only: a run holding just the combining
+ * marks of the letter before it measures zero cells, and Ink draws the next
+ * run over it (`Cafe` + U+0301 would show as `Cafe`). Text with more than
+ * `maxRuns` runs stays whole (the extra layout nodes would cost more).
+ */
+export function textRuns(text: string, maxRuns = 7): string[] {
+  if (PRINTABLE_ASCII_RE.test(text)) return [text];
+  let runs = runsCache.get(text);
+  if (runs) return runs;
+  runs = [];
+  let run = '';
+  let ascii = false;
+  for (const g of graphemes(text)) {
+    const c = g.charCodeAt(0);
+    const a = g.length === 1 && c >= 0x20 && c < 0x7f;
+    if (run !== '' && a !== ascii) {
+      runs.push(run);
+      run = '';
+    }
+    run += g;
+    ascii = a;
+  }
+  runs.push(run);
+  if (runs.length > maxRuns) runs = [text];
+  if (runsCache.size > 5_000) runsCache.clear();
+  runsCache.set(text, runs);
+  return runs;
 }
 
 /** Cells a string takes on a terminal. */

@@ -83,6 +83,11 @@ export class TmuxSession {
     await this.tmux(['send-keys', '-t', 'main', '-l', text]);
   }
 
+  /** Resizes the terminal (the window, and with it the pane) to `cols` × `rows`; the program gets SIGWINCH. */
+  async resize(cols: number, rows: number): Promise<void> {
+    await this.tmux(['resize-window', '-t', 'main', '-x', String(cols), '-y', String(rows)]);
+  }
+
   /** The screen as text, one line per row. */
   async capture(): Promise<string> {
     return this.tmux(['capture-pane', '-p', '-t', 'main']);

@@ -1,6 +1,7 @@
 // Property tests of the pure wire module against arbitrary input: the line
 // decoder gives the same lines however a stream is split, request parsing
-// never throws and keeps to its grammar, and replies stay one JSON line.
+// never throws and keeps to its grammar, replies stay one JSON line, and an
+// inbox reply groups any senders, Object.prototype names among them.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -14,8 +15,11 @@ import {
   ReplyDecoder,
   toWireJson,
   trimBlanks,
+  type Message,
   type Reply,
 } from '../../src/protocol.js';
+import { groupBySender } from '../../src/server/commands/inbox.js';
+import { PROTO_NAMES } from '../helpers/proto-names.js';
 
 const RUNS = 500;
 
@@ -173,6 +177,7 @@ describe('replies under arbitrary content', () => {
       fc.property(value, (v) => {
         const wire = toWireJson(v);
         assert.doesNotMatch(wire, /[\r\n]/);
+        assert.match(wire, /^[\x20-\x7e]*$/, 'a reply is printable ASCII');
         assert.deepEqual(JSON.parse(wire), JSON.parse(JSON.stringify(v)));
       }),
       { numRuns: RUNS * 2 },
@@ -188,6 +193,32 @@ describe('replies under arbitrary content', () => {
         const got = cut(wire, offsets).flatMap((c) => d.push(c));
         assert.deepEqual(got, replies.map((r) => JSON.parse(toWireJson(r)) as Reply));
         assert.equal(d.buffered, 0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('inbox replies from senders of every name', () => {
+  const username = fc.oneof(fc.constantFrom(...PROTO_NAMES), fc.stringMatching(/^[A-Za-z0-9_.-]{1,32}$/));
+  const message = (id: number, sender: string): Message => ({ msg_from: 'N', msg_to: 'M', msg: `m${id}`, id, sender, recipient: 'messi', ts: '2026-01-01T00:00:00.000Z' });
+
+  it('files every message under its own sender, oldest first, and writes the groups as they are', () => {
+    fc.assert(
+      fc.property(fc.array(username, { maxLength: 40 }), (senders) => {
+        const want = new Map<string, number[]>();
+        senders.forEach((s, i) => want.set(s, [...(want.get(s) ?? []), i + 1]));
+        const groups = groupBySender(senders.map((s, i) => message(i + 1, s)));
+        const wire = JSON.parse(toWireJson({ status: 'OK', messages: groups })) as { messages: Record<string, Message[]> };
+        const got = Object.entries(wire.messages).map(([k, list]): [string, number[]] => {
+          for (const m of list) assert.equal(m.sender, k);
+          return [k, list.map((m) => m.id)];
+        });
+        assert.deepEqual([...got].sort(), [...want].sort());
+        // Senders in the order of their first message on the wire, numeric names included
+        // (JSON.parse into an object would list those first, so read the keys off the text).
+        const keys = [...toWireJson(groups).matchAll(/(?:^\{|\], )"([^"\\]*)": \[/g)].map((m) => m[1]);
+        assert.deepEqual(keys, [...want.keys()]);
       }),
       { numRuns: RUNS },
     );

@@ -53,7 +53,7 @@ describe('TLS', () => {
     assert.equal(peeked.messi?.[0]?.msg, 'rahasia 🔒 over TLS');
     const drained = await b.inbox(henderson);
     assert.equal(drained.messi?.length, 1);
-    assert.deepEqual(await b.inbox(henderson), {});
+    assert.deepEqual(Object.keys(await b.inbox(henderson)), []);
     assert.deepEqual((await a.online(messi)).map((u) => u.username), ['henderson']);
     assert.equal((await a.users(messi)).length, 2);
     assert.deepEqual((await b.history(henderson, 'messi')).map((m) => m.msg), ['rahasia 🔒 over TLS']);

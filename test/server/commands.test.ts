@@ -172,8 +172,8 @@ for (const backend of backends) {
         assert.deepEqual(peek.map((m) => m.msg), ['a', 'b', 'c']);
         assert.deepEqual((await c.inbox(lineker, 0)).messi!.map((m) => m.msg), ['a', 'b', 'c'], 'a lost reply is repeated');
         assert.deepEqual((await c.inbox(lineker, peek[1]!.id)).messi!.map((m) => m.msg), ['c']);
-        assert.deepEqual(await c.inbox(lineker, peek[2]!.id), {});
-        assert.deepEqual(await c.inbox(lineker), {}, 'acknowledged messages are received');
+        assert.deepEqual(Object.keys(await c.inbox(lineker, peek[2]!.id)), []);
+        assert.deepEqual(Object.keys(await c.inbox(lineker)), [], 'acknowledged messages are received');
       });
       it('rejects a malformed ack_id', async () => {
         const messi = await c.auth('messi', 'surabaya');

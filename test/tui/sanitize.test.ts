@@ -35,6 +35,10 @@ const cases: Array<{ name: string; input: string; expect: string; line?: string 
   { name: 'combining marks are capped', input: 'e' + '\u0301'.repeat(40) + 'x', expect: 'e' + '\u0301'.repeat(6) + 'x' },
   { name: 'legit accents are kept', input: 'Tiếng Việt e\u0301', expect: 'Tiếng Việt e\u0301' },
   { name: 'ZWJ emoji sequence is kept', input: '👨‍👩‍👧', expect: '👨‍👩‍👧' },
+  { name: 'decomposed accents are kept on their letters', input: 'Cafe\u0301 Tie\u0302\u0301ng Vie\u0323\u0302t', expect: 'Cafe\u0301 Tie\u0302\u0301ng Vie\u0323\u0302t' },
+  { name: 'a mark with no letter before it goes on ◌', input: '\u0301abc', expect: '\u25cc\u0301abc' },
+  { name: 'a mark after a control sits on its picture', input: '\x1b\u0301x', expect: '␛\u0301x' },
+  { name: 'controls around marks are still shown', input: 'e\u0301\x1b]0;t\x07\u202Ee\u0302', expect: 'e\u0301␛]0;t␇<RLO>e\u0302' },
 ];
 
 for (const c of cases) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EditAction } from '../../src/tui/keys.js';
 import { applyEdit, insertText, lineOf, type EditLine } from '../../src/tui/line-edit.js';
-import { padEnd, scrollToCursor, textWidth, truncate, wrapText } from '../../src/tui/wrap.js';
+import { graphemes, padEnd, scrollToCursor, textRuns, textWidth, truncate, wrapText } from '../../src/tui/wrap.js';
 
 const at = (text: string, cursor: number): EditLine => ({ text, cursor });
 
@@ -97,4 +97,33 @@ test('scrollToCursor keeps the cursor in the field', () => {
   assert.equal(textWidth(start.after), 19);
   const short = scrollToCursor('hello', 2, 20);
   assert.deepEqual(short, { before: 'he', at: 'l', after: 'lo' });
+});
+
+const runs: Array<[string, string, string[]]> = [
+  ['ASCII stays one run', 'hello there', ['hello there']],
+  ['emoji between ASCII', 'ok 👍 ok', ['ok ', '👍', ' ok']],
+  ['a mark stays with its ASCII letter', 'Cafe\u0301', ['Caf', 'e\u0301']],
+  ['two marks on one letter', 'Tie\u0302\u0301ng', ['Ti', 'e\u0302\u0301', 'ng']],
+  ['decomposed Vietnamese', 'Tie\u0302\u0301ng Vie\u0323\u0302t', ['Ti', 'e\u0302\u0301', 'ng Vi', 'e\u0323\u0302', 't']],
+  ['a mark on a space', 'a \u0301b', ['a', ' \u0301', 'b']],
+  ['accented letters in a row are one run', 'e\u0301a\u0301o\u0301', ['e\u0301a\u0301o\u0301']],
+  ['many runs stay whole', 'a👍b👍c👍d👍e', ['a👍b👍c👍d👍e']],
+];
+
+for (const [name, text, want] of runs) {
+  test(`textRuns: ${name}`, () => {
+    const out = textRuns(text);
+    assert.deepEqual(out, want);
+    assert.equal(out.join(''), text);
+    // Every run starts a grapheme cluster and has width: none is a mark alone, which Ink would draw over.
+    for (const run of out) assert.ok(textWidth(run) > 0, JSON.stringify(run));
+    assert.deepEqual(out.flatMap(graphemes), graphemes(text));
+  });
+}
+
+test('wrapText never puts a line break between a letter and its marks', () => {
+  const text = 'Tie\u0302\u0301ng Vie\u0323\u0302t Cafe\u0301 nguye\u0302\u0303n'.repeat(3);
+  for (let w = 1; w <= 30; w++) {
+    for (const line of wrapText(text, w)) assert.doesNotMatch(line, /^\p{M}/u, `width ${w}: ${JSON.stringify(line)}`);
+  }
 });

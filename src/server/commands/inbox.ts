@@ -5,10 +5,19 @@ import { ok, type Caller, type Outcome, type ServerContext } from '../context.js
 /** How long a drained batch stays reserved while its reply is being written. */
 const CLAIM_LEASE_MS = 120_000;
 
-/** Groups messages by sender username, keeping each sender's messages oldest first. */
-export function groupBySender(messages: readonly Message[]): Record<string, Message[]> {
-  const out: Record<string, Message[]> = {};
-  for (const m of messages) (out[m.sender] ??= []).push(m);
+/**
+ * Groups messages by sender username, senders in the order of their oldest
+ * message, each sender's messages oldest first. A Map: a sender named
+ * `constructor` or `__proto__` is a key like any other, and a numeric name
+ * keeps its place (an object would list it first).
+ */
+export function groupBySender(messages: readonly Message[]): Map<string, Message[]> {
+  const out = new Map<string, Message[]>();
+  for (const m of messages) {
+    const list = out.get(m.sender);
+    if (list) list.push(m);
+    else out.set(m.sender, [m]);
+  }
   return out;
 }
 

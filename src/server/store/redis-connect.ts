@@ -1,7 +1,9 @@
 // Connecting to Redis for the store: parse `redis://` URLs (a comma-separated
 // list means Redis Cluster), connect once without retrying so a wrong address
 // fails at start with one clear line, then let ioredis reconnect with backoff
-// while every command stays bounded by a timeout.
+// while every command stays bounded by a timeout. A command whose answer was
+// lost with the connection is failed, never re-sent blindly: it may have run.
+// What is safe to run again is re-run explicitly (runAgainIfCut).
 
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
@@ -83,6 +85,10 @@ export async function connectRedis(spec: string, opts: RedisConnectOptions = {})
     commandTimeout: opts.commandTimeoutMs ?? 5000,
     // While Redis is away, a command waits for at most one reconnect attempt, then fails.
     maxRetriesPerRequest: 1,
+    // A command sent when the connection dropped may have run: re-sending it on
+    // reconnect would run it twice (a second copy of a message, a second batch
+    // for one claim). Such a command fails instead (see failInFlight).
+    autoResendUnfulfilledCommands: false,
     connectionName: 'chatbox',
   };
 
@@ -106,7 +112,15 @@ export async function connectRedis(spec: string, opts: RedisConnectOptions = {})
     if (endpoints.some((x) => x.db !== 0)) throw new Error('Redis Cluster has only database 0: drop the /db from the URLs');
     const cluster = new Cluster(
       endpoints.map((x) => ({ host: x.host, port: x.port })),
-      { lazyConnect: true, enableAutoPipelining: true, clusterRetryStrategy: () => null, redisOptions: common },
+      {
+        lazyConnect: true,
+        enableAutoPipelining: true,
+        clusterRetryStrategy: () => null,
+        // The Cluster client re-sends a command whose node connection closed,
+        // whether or not it ran: off, for the same reason as above.
+        retryDelayOnFailover: 0,
+        redisOptions: common,
+      },
     );
     const up = await connectOnce(cluster);
     if (up instanceof Error) throw new Error(`cannot use Redis Cluster at ${where}: ${describe(up)}`);
@@ -139,10 +153,55 @@ async function connectOnce(client: RedisClient): Promise<{ cluster: boolean; ver
 
 /** Connected: from now on a lost connection is retried in the background, and reported. */
 function ready<C extends RedisClient>(client: C, where: string, log: ((line: string) => void) | undefined): C {
-  if (client instanceof Redis) client.options.retryStrategy = backoff;
-  else client.options.clusterRetryStrategy = backoff;
+  if (client instanceof Redis) {
+    client.options.retryStrategy = backoff;
+    client.on('close', () => failInFlight(client));
+  } else {
+    client.options.clusterRetryStrategy = backoff;
+  }
   attachLog(client, where, log);
   return client;
+}
+
+/** How ioredis says the connection closed under a command (its CONNECTION_CLOSED_ERROR_MSG). */
+const CONNECTION_CLOSED = 'Connection is closed.';
+
+/**
+ * Fails at once the commands that were sent and not answered when the
+ * connection dropped. With re-sending off, ioredis would otherwise keep them
+ * waiting until the command timeout. Runs on 'close', before any reconnect
+ * (those come after a backoff), so only the old connection's commands go.
+ */
+function failInFlight(client: Redis): void {
+  if (client.status !== 'reconnecting' && client.status !== 'end' && client.status !== 'close') return;
+  const err = new Error(CONNECTION_CLOSED);
+  for (let item = client.commandQueue.shift(); item !== undefined; item = client.commandQueue.shift()) {
+    item.command.reject(err);
+  }
+}
+
+/**
+ * Runs `call`, and once more if the connection dropped under it: only for
+ * operations whose re-run is harmless (docs/redis.md, "Retry safety"). The
+ * second try waits for the reconnect like any command, within the same bounds.
+ */
+export async function runAgainIfCut<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!answerLost(err)) throw err;
+    return call();
+  }
+}
+
+/**
+ * True for ioredis's ways of saying the connection closed after the command
+ * was sent (it may have run): 'Connection is closed.', or, for a command
+ * in an auto-pipelined batch whose first part was answered, an AbortError.
+ */
+export function answerLost(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.message === CONNECTION_CLOSED || (err.name === 'AbortError' && err.message === 'Command aborted due to connection close');
 }
 
 /** True when a dotted version is at least major.minor. */

@@ -2,9 +2,10 @@
 // (or Redis Cluster). Whatever must be atomic across nodes runs as a Lua
 // script (redis-scripts-*.ts); nothing is cached in the node. See docs/redis.md.
 
+import { randomUUID } from 'node:crypto';
 import type { Message, UserProfile } from '../../protocol.js';
 import { hashToken, messageInWireOrder, sessionWriteSlack } from './common.js';
-import { connectRedis, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
+import { answerLost, connectRedis, runAgainIfCut, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
 import * as msgLua from './redis-scripts-messages.js';
 import * as userLua from './redis-scripts-users.js';
 import type { DirectoryUser, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
@@ -39,6 +40,28 @@ const SCRIPTS = {
 
 type Scripts = { -readonly [K in keyof typeof SCRIPTS]: ScriptCall };
 
+/**
+ * Scripts run once more when the connection dropped under them, because a
+ * second run changes nothing the first did not (docs/redis.md, "Retry
+ * safety"). Any other fails with "Redis is unavailable: connection closed".
+ */
+const RUN_AGAIN_IF_CUT: ReadonlySet<keyof Scripts> = new Set<keyof Scripts>([
+  'cbAddMessage', // keyed by its request id
+  'cbClaimInbox', // keyed by its claim id
+  'cbSettleClaim',
+  'cbAckInbox',
+  'cbUseSession',
+  'cbEndSession',
+  'cbHoldPresence',
+  'cbListUsers',
+  'cbOnlineUsers',
+  'cbDirectory',
+  'cbHistory',
+]);
+
+/** How long a send's request id is remembered: well past any re-run of it (ms). */
+const REQUEST_ID_TTL_MS = 120_000;
+
 /** Store on a shared Redis, for many stateless server nodes. */
 export class RedisStore implements Store {
   private closed = false;
@@ -71,7 +94,10 @@ export class RedisStore implements Store {
     const raw = client as unknown as Scripts;
     const scripts = {} as Scripts;
     for (const name of Object.keys(SCRIPTS) as (keyof Scripts)[]) {
-      scripts[name] = (prefix, ...args) => this.track(raw[name](prefix, ...args));
+      const call: ScriptCall = (prefix, ...args) => raw[name](prefix, ...args);
+      scripts[name] = RUN_AGAIN_IF_CUT.has(name)
+        ? (prefix, ...args) => this.track(runAgainIfCut(() => call(prefix, ...args)))
+        : (prefix, ...args) => this.track(call(prefix, ...args));
     }
     this.scripts = scripts;
   }
@@ -108,8 +134,9 @@ export class RedisStore implements Store {
 
   async getUser(username: string): Promise<UserRecord | null> {
     // Two reads in one round trip (auto-pipelined); a user's profile never changes.
+    const redis = this.redis;
     const [profile, pw] = await this.track(
-      Promise.all([this.redis.hget(this.p + 'profiles', username), this.redis.hget(this.p + 'pw', username)]),
+      runAgainIfCut(() => Promise.all([redis.hget(this.p + 'profiles', username), redis.hget(this.p + 'pw', username)])),
     );
     if (profile == null || pw == null) return null;
     const [nama, negara] = JSON.parse(profile) as [string, string];
@@ -129,7 +156,8 @@ export class RedisStore implements Store {
   }
 
   async countUsers(): Promise<number> {
-    return this.track(this.redis.zcard(this.p + 'users'));
+    const redis = this.redis;
+    return this.track(runAgainIfCut(() => redis.zcard(this.p + 'users')));
   }
 
   // --- sessions and presence ---
@@ -182,7 +210,9 @@ export class RedisStore implements Store {
     const head = `{"msg_from":${JSON.stringify(sender.nama)},"msg_to":${JSON.stringify(recipient.nama)},"msg":${JSON.stringify(text)},"id":`;
     const tail = `,"sender":${JSON.stringify(sender.username)},"recipient":${JSON.stringify(recipient.username)},"ts":"${ts}"}`;
     const [a, b] = pair(sender.username, recipient.username);
-    const id = Number(await this.run.cbAddMessage(this.p, recipient.username, head, tail, a, b));
+    // A run again after a lost answer finds this request id and stores no second copy.
+    const requestId = randomUUID();
+    const id = Number(await this.run.cbAddMessage(this.p, recipient.username, head, tail, a, b, requestId, REQUEST_ID_TTL_MS));
     return { msg_from: sender.nama, msg_to: recipient.nama, msg: text, id, sender: sender.username, recipient: recipient.username, ts };
   }
 
@@ -226,7 +256,7 @@ function unavailable(err: unknown): unknown {
   let why: string | null = null;
   if (err.name === 'MaxRetriesPerRequestError') why = 'no connection';
   else if (err.message === 'Command timed out') why = 'command timed out';
-  else if (err.message === 'Connection is closed.') why = 'connection closed';
+  else if (answerLost(err)) why = 'connection closed';
   return why === null ? err : new Error(`Redis is unavailable: ${why}`, { cause: err });
 }
 

@@ -9,17 +9,18 @@ import type { ChatSession } from '../session.js';
 import { ChatScreen } from './ChatScreen.js';
 import { Login } from './Login.js';
 
-const HINTS: Record<string, string> = {
-  [Errors.noUser]: 'no such user',
-  [Errors.badPassword]: 'wrong password',
-  [Errors.tooMany]: 'too many attempts; wait a little and try again',
-};
+// A Map: the error text comes from the server, and may be `constructor`.
+const HINTS = new Map<string, string>([
+  [Errors.noUser, 'no such user'],
+  [Errors.badPassword, 'wrong password'],
+  [Errors.tooMany, 'too many attempts; wait a little and try again'],
+]);
 
 /** One line saying why a login failed. */
 export function describeLoginError(err: unknown): string {
   if (err instanceof ChatError) {
     const code = sanitizeLine(err.code);
-    const hint = HINTS[err.code];
+    const hint = HINTS.get(err.code);
     return hint ? `${code} (${hint})` : code;
   }
   return sanitizeLine(err instanceof Error ? err.message : String(err));

@@ -75,7 +75,11 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
               rows={layout.userRows}
             />
           ) : null}
+          {/* Keyed by the border: Ink 6.8 hands Yoga only the style props that changed, and
+              sets a border's width only when borderStyle itself is among them, so toggling
+              borderLeft alone draws the line but leaves the old layout (the margin lost). */}
           <Box
+            key={border > 0 ? 'bordered' : 'plain'}
             width={layout.convWidth}
             flexShrink={0}
             borderStyle="single"

@@ -8,7 +8,7 @@ import { windowRows, type ConvRow } from '../conversation-rows.js';
 import { clock, dayLabel } from '../format.js';
 import type { MessageColumns } from '../layout.js';
 import type { Conversation as Conv, UserInfo } from '../state.js';
-import { padStart, textWidth, truncate } from '../wrap.js';
+import { padStart, textRuns, textWidth, truncate } from '../wrap.js';
 
 /** Props of the conversation pane. */
 export interface ConversationProps {
@@ -57,7 +57,7 @@ function Row({ row, me, columns, width }: { row: ConvRow; me: string; columns: M
   const mine = item.from === me;
   const sep = SEPARATOR[item.status] ?? SEPARATOR['sent']!;
   const pending = item.status === 'sending' || item.status === 'queued';
-  // Separate Texts so a row's ASCII parts keep Ink's fast measuring path (see UserList).
+  // Separate Texts so a row's ASCII parts keep Ink's fast measuring path (see textRuns).
   return (
     <Box>
       {row.first ? (
@@ -78,19 +78,6 @@ function Row({ row, me, columns, width }: { row: ConvRow; me: string; columns: M
       ))}
     </Box>
   );
-}
-
-const RUNS_RE = /[\x20-\x7e]+|[^\x20-\x7e]+/g;
-
-/**
- * A row's text cut into ASCII and non-ASCII runs, each drawn as its own Text:
- * Ink measures every Text on every frame, slowly when it holds anything but
- * ASCII, so mostly-ASCII rows with an emoji stay cheap. Rows with many runs
- * stay whole (the extra layout nodes would cost more than they save).
- */
-function textRuns(text: string): string[] {
-  const runs = text.match(RUNS_RE) ?? [text];
-  return runs.length > 7 ? [text] : runs;
 }
 
 function Title({ peer, user, width, conv, position }: { peer: string | null; user: UserInfo | undefined; width: number; conv: Conv | undefined; position?: string }) {
