@@ -108,8 +108,8 @@ export class Connection implements Caller {
   }
 
   private end(reason: string): void {
-    // Already ending: the first reason (a cut-off, say) is the one to report.
-    if (this.socket.writableEnded) return;
+    // Already ending or cut off: the first reason (a cut-off, say) is the one to report.
+    if (this.socket.writableEnded || this.socket.destroyed) return;
     this.closeReason = reason;
     this.socket.end();
     // A peer that never reads cannot hold the socket open for ever.
