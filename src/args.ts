@@ -13,8 +13,11 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** What parseFlags returns for `options` (spelled out so the declaration can name it). */
+export type ParsedFlags<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>>;
+
 /** Parses `argv` against `options`; unknown flags and missing values become UsageErrors. */
-export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false) {
+export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false): ParsedFlags<O> {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {
@@ -45,8 +48,23 @@ export function parsePort(value: string, name = '--port', allowZero = true): num
   return parseIntSetting(value, name, allowZero ? 0 : 1, 65535);
 }
 
+/**
+ * A reader that goes away (`chatbox user list | head -1`) ends the command quietly
+ * with status 0, as `head` expects of a Unix tool; a closed stderr only loses the log.
+ */
+export function quietOnClosedPipes(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 /** Runs a command's main function: UsageErrors and other expected failures print one line and exit non-zero. */
 export async function runMain(main: () => Promise<number | void>): Promise<void> {
+  quietOnClosedPipes();
   try {
     const code = await main();
     if (typeof code === 'number') process.exitCode = code;

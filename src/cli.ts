@@ -10,6 +10,8 @@ Usage:
                                                     line-mode client, as in the original ChatBox
   chatbox serve [options]                           run a server (see chatbox serve --help)
   chatbox user add|list|passwd|remove ...           manage accounts (see chatbox user --help)
+  chatbox backup --db FILE --out BACKUP             copy a SQLite database, also while it is served
+  chatbox restore --from BACKUP --db FILE           put a backup in place (see chatbox backup --help)
   chatbox --version
 `;
 
@@ -20,6 +22,10 @@ async function main(): Promise<number | void> {
       return (await import('./server/main.js')).serveCommand(rest);
     case 'user':
       return (await import('./server/admin.js')).userCommand(rest);
+    case 'backup':
+      return (await import('./server/backup.js')).backupCommand(rest);
+    case 'restore':
+      return (await import('./server/backup.js')).restoreCommand(rest);
     case 'cli':
       return (await import('./tui/line-mode.js')).lineModeCommand(rest);
     case 'chat':

@@ -3,7 +3,7 @@
 
 import { flagOrEnv, parseFlags, parseIntSetting, parsePort, UsageError } from '../args.js';
 import { DEFAULT_MAX_LINE_BYTES, DEFAULT_PORT } from '../protocol.js';
-import { LOG_LEVELS, type LogLevel } from './log.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { MIN_SAFE_COST } from './passwords.js';
 
 /** Everything a server needs to know to run. */
@@ -16,6 +16,7 @@ export interface ServerConfig {
   redis: string | null;
   demo: boolean;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   sync: 'normal' | 'full';
   tlsCert: string | null;
   tlsKey: string | null;
@@ -51,6 +52,7 @@ export const DEFAULTS: ServerConfig = {
   redis: null,
   demo: false,
   logLevel: 'info',
+  logFormat: 'text',
   sync: 'normal',
   tlsCert: null,
   tlsKey: null,
@@ -85,6 +87,7 @@ variable shown; a flag wins over the environment.
   --demo                           create the demo accounts messi, henderson, lineker
                                    (password surabaya) if missing
   --log-level LEVEL                debug, info, warn, error or silent (CHATBOX_LOG_LEVEL) [info]
+  --log-format text|json           log lines as text or as JSON objects (CHATBOX_LOG_FORMAT) [text]
   --sync normal|full               SQLite: 'normal' survives a crash of the server,
                                    'full' also a power cut (CHATBOX_SYNC)  [normal]
   --tls-cert FILE --tls-key FILE   serve TLS with this certificate and key (PEM)
@@ -129,6 +132,7 @@ const FLAGS = {
   redis: { type: 'string' },
   demo: { type: 'boolean' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   sync: { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -170,6 +174,11 @@ export function loadServerConfig(argv: string[]): ServerConfig | 'help' {
       throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
     }
     c.logLevel = level as LogLevel;
+  }
+  const format = flagOrEnv(v['log-format'], 'CHATBOX_LOG_FORMAT');
+  if (format !== undefined) {
+    if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--log-format must be text or json, got '${format}'`);
+    c.logFormat = format as LogFormat;
   }
   const sync = flagOrEnv(v.sync, 'CHATBOX_SYNC');
   if (sync !== undefined) {

@@ -25,6 +25,9 @@ export interface ConnectionHooks {
 
 const OVERFLOW = Symbol('overflow');
 
+/** Close reasons that mean the server cut a misbehaving peer off: logged at warn, other closes at info. */
+const CUT_OFF_REASONS = new Set(['peer stopped reading replies', 'request line too long', 'unfinished request line timed out', 'no valid request in time']);
+
 /** What a queued request costs beyond its characters (its slot and string), so a flood of empty lines is bounded too. */
 const QUEUED_LINE_OVERHEAD = 32;
 /** Requests answered back to back before the event loop gets a turn, so one busy peer cannot starve the others. */
@@ -131,6 +134,8 @@ export class Connection implements Caller {
   }
 
   private end(reason: string): void {
+    // Already ending or cut off: the first reason (a cut-off, say) is the one to report.
+    if (this.socket.writableEnded || this.socket.destroyed) return;
     this.closeReason = reason;
     this.socket.end();
     // A peer that never reads cannot hold the socket open for ever.
@@ -181,7 +186,7 @@ export class Connection implements Caller {
         const item = this.queue.shift()!;
         if (item === OVERFLOW) {
           this.write(errorReply(Errors.lineTooLong));
-          this.log.warn('request', { conn: this.id, cmd: '?', status: 'ERROR', error: Errors.lineTooLong });
+          this.log.debug('request', { conn: this.id, peer: this.peer, cmd: '?', status: 'ERROR', error: Errors.lineTooLong });
           this.end('request line too long');
           return;
         }
@@ -219,7 +224,7 @@ export class Connection implements Caller {
     } catch (err) {
       // The store failed: the request was not carried out, and the client
       // learns it by the connection dropping rather than by a false reply.
-      this.log.error('store failure', { conn: this.id, error: (err as Error).message });
+      this.log.error('store failure', { conn: this.id, peer: this.peer, error: (err as Error).message });
       this.destroy('store failure');
       return;
     }
@@ -233,20 +238,24 @@ export class Connection implements Caller {
     if (afterWrite) {
       this.write(frame ?? reply, (written) => {
         Promise.resolve(afterWrite(written)).catch((err: Error) =>
-          this.log.error('store failure', { conn: this.id, error: err.message }),
+          this.log.error('store failure', { conn: this.id, peer: this.peer, error: err.message }),
         );
       });
     } else {
       this.write(frame ?? reply);
     }
-    if (this.log.enabled('info')) {
-      this.log.info('request', {
+    if (reply.status === 'ERROR' && reply.message === Errors.tooMany) {
+      this.log.warn('login throttled', { conn: this.id, peer: this.peer });
+    }
+    if (this.log.enabled('debug')) {
+      this.log.debug('request', {
         conn: this.id,
+        peer: this.peer,
         cmd: handled.cmd,
         user: handled.user,
         status: reply.status,
         error: reply.status === 'ERROR' ? reply.message : undefined,
-        ms: (performance.now() - started).toFixed(2),
+        ms: Math.round((performance.now() - started) * 100) / 100,
       });
     }
   }
@@ -330,7 +339,9 @@ export class Connection implements Caller {
     this.noteQuiet();
     for (const [token, last] of this.tokens) this.hooks.tokenDropped(this, token, last);
     this.tokens.clear();
-    this.log.info('close', { conn: this.id, requests: this.requests, reason: this.closeReason });
+    const fields = { conn: this.id, peer: this.peer, requests: this.requests, reason: this.closeReason };
+    if (CUT_OFF_REASONS.has(this.closeReason)) this.log.warn('close', fields);
+    else this.log.info('close', fields);
     this.hooks.closed(this);
   }
 }

@@ -1,16 +1,25 @@
 // The server's log: one line per event on stderr, batched per tick so a busy
-// server makes few writes. Callers pass only what may be shown: never a
-// password or a token.
+// server makes few writes. Text (`time level event key=value ...`) for people
+// and journald, or JSON lines (`{"time","level","msg",...}`) for log shippers.
+// Callers pass only what may be shown: never a password or a token.
+//
+// Our own rather than pino: at the server's load, pino 10 with its async
+// destination spent about 5-7 µs of CPU per line and its sync one 7 µs plus a
+// write per line, against about 2 µs here with one write per event-loop turn.
 
 /** Log levels, quietest last. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 /** One of LOG_LEVELS. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** How each line is written. */
+export const LOG_FORMATS = ['text', 'json'] as const;
+/** One of LOG_FORMATS. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 type Fields = Record<string, string | number | boolean | undefined>;
 
-/** Formats `key=value` pairs, quoting values that hold spaces or quotes. */
-function formatFields(fields: Fields): string {
+/** Formats ` key=value` pairs, quoting values that hold spaces or quotes. */
+function textFields(fields: Fields): string {
   let out = '';
   for (const key in fields) {
     const v = fields[key];
@@ -21,7 +30,18 @@ function formatFields(fields: Fields): string {
   return out;
 }
 
-/** A leveled logger writing `time level event key=value...` lines. */
+/** Formats `,"key":value` members; numbers and booleans stay JSON numbers and booleans. */
+function jsonFields(fields: Fields): string {
+  let out = '';
+  for (const key in fields) {
+    const v = fields[key];
+    if (v === undefined) continue;
+    out += ',' + JSON.stringify(key) + ':' + (typeof v === 'string' ? JSON.stringify(v) : Number.isFinite(v) || typeof v === 'boolean' ? String(v) : JSON.stringify(String(v)));
+  }
+  return out;
+}
+
+/** A leveled logger writing text or JSON lines. */
 export class Logger {
   private readonly threshold: number;
   private buffer = '';
@@ -29,6 +49,7 @@ export class Logger {
 
   constructor(
     level: LogLevel,
+    private readonly format: LogFormat = 'text',
     private readonly sink: (text: string) => void = (t) => process.stderr.write(t),
   ) {
     this.threshold = LOG_LEVELS.indexOf(level);
@@ -62,7 +83,11 @@ export class Logger {
 
   private write(level: LogLevel, event: string, fields: Fields): void {
     if (LOG_LEVELS.indexOf(level) < this.threshold) return;
-    this.buffer += `${new Date().toISOString()} ${level} ${event}${formatFields(fields)}\n`;
+    const time = new Date().toISOString();
+    this.buffer +=
+      this.format === 'json'
+        ? `{"time":"${time}","level":"${level}","msg":${JSON.stringify(event)}${jsonFields(fields)}}\n`
+        : `${time} ${level} ${event}${textFields(fields)}\n`;
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {

@@ -27,7 +27,7 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
-  const log = new Logger(config.logLevel);
+  const log = new Logger(config.logLevel, config.logFormat);
   const tlsMaterial = readTls(config);
   for (const warning of config.warnings) log.warn('setting ignored', { note: warning });
   if (config.unsafeScrypt) {

@@ -195,7 +195,7 @@ describe('chat session', () => {
     await eventually('the old messages', () => texts().length === 3);
     await first.kill();
     await eventually('reconnecting', () => w.state().conn.kind === 'reconnecting');
-    const second = await startServer({ args: ['--port', String(port)] });
+    const second = await startServer({ args: ['--port', String(port), '--log-level', 'debug'] });
     servers.push(second);
     await eventually('logged in again', () => w.state().conn.kind === 'connected' && /cmd=auth[^\n]*status=OK/.test(second.stderr()), 20_000);
     // Ids 1, 2, 3, 4 again on the new server.
@@ -227,7 +227,7 @@ describe('chat session', () => {
     await first.kill();
     // Same database and port; the session, unused for longer than the new server allows, is gone.
     await new Promise((r) => setTimeout(r, 1200));
-    const second = await startServer({ dir, args: ['--port', String(first.port), '--session-lifetime', '1s'] });
+    const second = await startServer({ dir, args: ['--port', String(first.port), '--session-lifetime', '1s', '--log-level', 'debug'] });
     servers.push(second);
     await eventually('logged in again', () => /cmd=history/.test(second.stderr()) && w.state().conn.kind === 'connected', 20_000);
     await new Promise((r) => setTimeout(r, 300));
