@@ -22,6 +22,14 @@ function composeRows(screen: string): string[] {
   return lines.slice(rule + 1, status).map((l) => l.trimEnd());
 }
 
+/** A tmux format of the pane once it reads `want` (or its last value after 15 s). */
+async function formatSoon(t: TmuxSession, fmt: string, want: string): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  let v = '';
+  while ((v = await t.format(fmt)) !== want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return v;
+}
+
 describe('compose box and terminal modes in a terminal', { skip }, () => {
   let server: TestServer;
   let stateDir: string;
@@ -63,8 +71,9 @@ describe('compose box and terminal modes in a terminal', { skip }, () => {
   it('sets the title and turns on SGR mouse reporting; a click on a user opens them; the wheel scrolls', async () => {
     messi = await chat();
     const s = await messi.waitFor(/messi @ 127\.0\.0\.1:\d+ │ ● connected/);
-    assert.equal(await messi.format('#{mouse_sgr_flag}'), '1');
-    assert.equal(await messi.format('#{pane_title}'), 'ChatBox — messi');
+    // The modes are set just after the first frame: allow a loaded machine a moment.
+    assert.equal(await formatSoon(messi, '#{mouse_sgr_flag}', '1'), '1');
+    assert.equal(await formatSoon(messi, '#{pane_title}', 'ChatBox — messi'), 'ChatBox — messi');
     const row = s.split('\n').findIndex((l) => /^.[●○] lineker/.test(l));
     assert.ok(row > 0, s);
     await messi.type(`\x1b[<0;4;${row + 1}M\x1b[<0;4;${row + 1}m`);
