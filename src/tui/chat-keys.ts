@@ -2,12 +2,18 @@
 // reducer actions and session calls.
 
 import { MAX_MESSAGE_CHARS, charLength } from '../protocol.js';
-import { chatActionFor, editActionFor, type KeyPress } from './keys.js';
+import { chatActionFor, editActionFor, type KeyPress, type MouseEvent } from './keys.js';
+import { onFirstLine, onLastLine } from './line-edit.js';
 import { currentDraft, type Action, type ChatState } from './state.js';
 
 /** What the chat keys need from the session. */
 export interface ChatSender {
-  send(peer: string, text: string): string;
+  /**
+   * Sends one message; returns its local key. `input` is what was typed, for
+   * the input history: the text itself when undefined, null when this message
+   * is not the compose box's (or not its first line).
+   */
+  send(peer: string, text: string, input?: string | null): string;
   retry(peer: string, key: string, text: string): void;
 }
 
@@ -17,7 +23,12 @@ export interface ChatKeyContext {
   dispatch: (a: Action) => void;
   sender: ChatSender;
   quit: () => void;
+  /** Keeps a sent draft for Up/Down in later runs (the history file). */
+  remember?: (input: string) => void;
 }
+
+/** Rows the mouse wheel scrolls per notch. */
+const WHEEL_ROWS = 3;
 
 const HELP_CLOSERS = new Set(['escape', 'f1', 'enter', 'q', '?']);
 /** Keys that scroll the help on a terminal too small to show it whole. */
@@ -30,10 +41,13 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
   if (state.help) {
     const name = key.text ?? key.name;
     if (key.name === 'ctrl+c') ctx.quit();
-    else if (HELP_CLOSERS.has(name)) dispatch({ type: 'help', open: false });
+    else if (key.mouse) {
+      if (key.mouse.kind === 'wheelUp' || key.mouse.kind === 'wheelDown') dispatch({ type: 'helpScroll', delta: key.mouse.kind === 'wheelUp' ? -WHEEL_ROWS : WHEEL_ROWS });
+    } else if (HELP_CLOSERS.has(name)) dispatch({ type: 'help', open: false });
     else if (HELP_SCROLL[name] !== undefined) dispatch({ type: 'helpScroll', delta: HELP_SCROLL[name] });
     return;
   }
+  if (key.mouse) return onMouse(key.mouse, ctx);
   const draft = currentDraft(state);
   const action = chatActionFor(key, draft.text === '');
   switch (action) {
@@ -49,10 +63,17 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
       return dispatch({ type: 'scroll', pages: -1 });
     case 'scrollEnd':
       return dispatch({ type: 'scrollEnd' });
+    // Up and Down move between the lines of a multi-line draft, and walk the history from its first or last line.
     case 'historyPrev':
+      if (!onFirstLine(draft)) return dispatch({ type: 'edit', action: 'lineUp' });
       return dispatch({ type: 'inputHistory', direction: -1 });
     case 'historyNext':
+      if (!onLastLine(draft)) return dispatch({ type: 'edit', action: 'lineDown' });
       return dispatch({ type: 'inputHistory', direction: 1 });
+    case 'complete':
+      return dispatch({ type: 'complete', direction: 1 });
+    case 'completeBack':
+      return dispatch({ type: 'complete', direction: -1 });
     case 'help':
       return dispatch({ type: 'help', open: true });
     case 'quit':
@@ -69,17 +90,46 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
   if (key.text !== undefined) dispatch({ type: 'type', text: key.text });
 }
 
+/**
+ * Enter: sends the draft. A request is one line on the wire, so a
+ * multi-line draft goes out as one message per line, in order (blank lines
+ * left out), as IRC clients send multi-line input; it is remembered whole.
+ */
 function sendDraft(ctx: ChatKeyContext): void {
   const state = ctx.getState();
   const peer = state.selected;
-  const text = currentDraft(state).text.trim();
-  if (peer === null || text === '') return;
-  const n = charLength(text);
-  if (n > MAX_MESSAGE_CHARS) {
-    ctx.dispatch({ type: 'notice', text: `Message too long: ${n} characters, at most ${MAX_MESSAGE_CHARS}` });
+  const lines = currentDraft(state)
+    .text.split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  if (peer === null || lines.length === 0) return;
+  for (let i = 0; i < lines.length; i++) {
+    const n = charLength(lines[i]!);
+    if (n > MAX_MESSAGE_CHARS) {
+      const which = lines.length > 1 ? `Line ${i + 1} too long` : 'Message too long';
+      ctx.dispatch({ type: 'notice', text: `${which}: ${n} characters, at most ${MAX_MESSAGE_CHARS}` });
+      return;
+    }
+  }
+  const input = lines.join('\n');
+  lines.forEach((line, i) => ctx.sender.send(peer, line, i === 0 ? input : null));
+  ctx.remember?.(input);
+}
+
+/** The wheel scrolls the conversation; a click on a name in the users pane opens that conversation. */
+function onMouse(m: MouseEvent, ctx: ChatKeyContext): void {
+  if (m.kind === 'wheelUp' || m.kind === 'wheelDown') {
+    ctx.dispatch({ type: 'scroll', pages: 0, rows: m.kind === 'wheelUp' ? WHEEL_ROWS : -WHEEL_ROWS });
     return;
   }
-  ctx.sender.send(peer, text);
+  if (m.kind !== 'press' || m.button !== 0) return;
+  const state = ctx.getState();
+  const { layout } = state;
+  // The users pane: its title on the first row, one name per row below.
+  const row = m.y - 2;
+  if (layout.usersWidth === 0 || m.x > layout.usersWidth || row < 0 || row >= layout.userRows) return;
+  const name = state.order[state.userTop + row];
+  if (name !== undefined) ctx.dispatch({ type: 'select', peer: name });
 }
 
 function retryFailed(ctx: ChatKeyContext): void {

@@ -30,7 +30,8 @@ function dayOf(item: ChatItem): string {
 export function wrappedLines(item: ChatItem, width: number): string[] {
   const hit = wrapCache.get(item);
   if (hit && hit.width === width) return hit.lines;
-  const lines = wrapText(item.text, width);
+  // A line break in a message (sanitized to `\n`) starts a new row.
+  const lines = item.text.includes('\n') ? item.text.split('\n').flatMap((l) => wrapText(l, width)) : wrapText(item.text, width);
   wrapCache.set(item, { width, lines });
   return lines;
 }

@@ -10,10 +10,10 @@
 import { decodeInput, pastedText } from './keys.js';
 
 /** Keys (as named by decodeInput) that the login form or its text fields act on. */
-const FIELD_KEYS = new Set(['enter', 'tab', 'shift+tab', 'up', 'down', 'left', 'right', 'backspace', 'ctrl+c']);
+const FIELD_KEYS = new Set(['enter', 'ctrl+j', 'tab', 'shift+tab', 'up', 'down', 'left', 'right', 'backspace', 'ctrl+c']);
 
 /** The event each kept control key is passed on as (ink-text-input knows Enter as CR, Backspace as DEL). */
-const CANONICAL: Record<string, string> = { enter: '\r', tab: '\t', backspace: '\x7f', 'ctrl+c': '\x03' };
+const CANONICAL: Record<string, string> = { enter: '\r', 'ctrl+j': '\r', tab: '\t', backspace: '\x7f', 'ctrl+c': '\x03' };
 
 /**
  * A stateful filter from Ink input events to the events the login fields

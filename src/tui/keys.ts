@@ -2,8 +2,34 @@
 // ('ctrl+n', 'alt+up', 'pageup', 'f1', 'enter') or typed text, and the
 // bindings from keys to actions, which the help overlay also lists.
 
-/** One key press, or a run of typed (or pasted) printable text. */
-export type KeyPress = { name: string; text?: undefined } | { name: 'text'; text: string };
+/** One key press, or a run of typed (or pasted) printable text, or a mouse event. */
+export type KeyPress = { name: string; text?: undefined; mouse?: undefined } | { name: 'text'; text: string; mouse?: undefined } | { name: 'mouse'; text?: undefined; mouse: MouseEvent };
+
+/** A mouse event as SGR mouse reporting (`ESC [ < b ; x ; y M`) describes it; x and y count from 1. */
+export interface MouseEvent {
+  kind: 'press' | 'release' | 'drag' | 'wheelUp' | 'wheelDown';
+  /** 0 left, 1 middle, 2 right (for press, release and drag). */
+  button: number;
+  x: number;
+  y: number;
+}
+
+const SGR_MOUSE_RE = /^\x1b\[<(\d{1,4});(\d{1,5});(\d{1,5})([Mm])$/;
+
+/** Decodes an SGR mouse report, or undefined when `seq` is not one. */
+export function decodeMouse(seq: string): MouseEvent | undefined {
+  const m = SGR_MOUSE_RE.exec(seq);
+  if (!m) return undefined;
+  const b = Number(m[1]);
+  const x = Number(m[2]);
+  const y = Number(m[3]);
+  const button = b & 3;
+  let kind: MouseEvent['kind'];
+  if (b & 64) kind = button === 0 ? 'wheelUp' : 'wheelDown';
+  else if (b & 32) kind = 'drag';
+  else kind = m[4] === 'm' ? 'release' : 'press';
+  return { kind, button, x, y };
+}
 
 const CSI_LETTER: Record<string, string> = { A: 'up', B: 'down', C: 'right', D: 'left', H: 'home', F: 'end', P: 'f1', Q: 'f2', R: 'f3', S: 'f4', Z: 'tab' };
 const CSI_TILDE: Record<string, string> = {
@@ -21,7 +47,9 @@ function named(base: string, ctrl: boolean, alt: boolean, shift: boolean): strin
 
 /** Names one control character (below 0x20, or DEL). */
 function controlName(c: number): string {
-  if (c === 0x0d || c === 0x0a) return 'enter';
+  if (c === 0x0d) return 'enter';
+  // What Ctrl+J sends; in raw mode a terminal's Enter is CR, so LF is a key of its own.
+  if (c === 0x0a) return 'ctrl+j';
   if (c === 0x09) return 'tab';
   if (c === 0x7f || c === 0x08) return 'backspace';
   if (c === 0x1b) return 'escape';
@@ -79,12 +107,26 @@ export function pastedText(raw: string): string {
 }
 
 /**
+ * Pasted text as it goes into the compose box: line breaks (CR, LF or CRLF)
+ * are kept, as LF; a tab becomes a space; other control characters are
+ * dropped.
+ */
+export function pastedLines(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  return raw.replace(/\r\n|\r/g, '\n').replace(/\t/g, ' ').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
+/**
  * Splits one input event (as Ink's input parser delivers it: an escape
  * sequence, or a run of other characters) into key presses. Control
  * characters inside a run become their own keys, so `hello\r` typed in one
  * burst is text then Enter. C1 characters typed or pasted are dropped.
  */
 export function decodeInput(event: string): KeyPress[] {
+  if (event.startsWith('\x1b[<')) {
+    const mouse = decodeMouse(event);
+    return [mouse ? { name: 'mouse', mouse } : { name: 'unknown' }];
+  }
   if (event.startsWith('\x1b')) return [{ name: decodeEscape(event) }];
   const out: KeyPress[] = [];
   let text = '';
@@ -116,6 +158,8 @@ export type ChatAction =
   | 'historyNext'
   | 'send'
   | 'retry'
+  | 'complete'
+  | 'completeBack'
   | 'help'
   | 'quit';
 
@@ -132,7 +176,11 @@ export type EditAction =
   | 'deleteWordBack'
   | 'deleteWordForward'
   | 'killToStart'
-  | 'killToEnd';
+  | 'killToEnd'
+  | 'lineUp'
+  | 'lineDown'
+  | 'newline'
+  | 'yank';
 
 /** A binding: the keys that trigger an action, and what the help overlay says about it. */
 export interface Binding<A extends string> {
@@ -155,6 +203,8 @@ export const CHAT_BINDINGS: ReadonlyArray<Binding<ChatAction>> = [
   { action: 'historyPrev', keys: ['up'], help: 'earlier typed message' },
   { action: 'historyNext', keys: ['down'], help: 'later typed message' },
   { action: 'retry', keys: ['ctrl+r'], help: 'retry failed messages' },
+  { action: 'complete', keys: ['tab'], help: 'complete a name' },
+  { action: 'completeBack', keys: ['shift+tab'], help: 'previous name' },
   { action: 'help', keys: ['f1'], help: 'show or hide help' },
   { action: 'help', keys: ['?'], help: 'help on an empty line', whenComposeEmpty: true },
   { action: 'quit', keys: ['ctrl+c'], help: 'log out and quit' },
@@ -170,10 +220,12 @@ export const EDIT_BINDINGS: ReadonlyArray<Binding<EditAction>> = [
   { action: 'end', keys: ['end', 'ctrl+e'], help: 'end of line' },
   { action: 'backspace', keys: ['backspace'], help: 'delete left' },
   { action: 'delete', keys: ['delete', 'ctrl+d'], help: 'delete right' },
-  { action: 'deleteWordBack', keys: ['ctrl+w', 'alt+backspace'], help: 'delete word left' },
-  { action: 'deleteWordForward', keys: ['alt+d'], help: 'delete word right' },
-  { action: 'killToStart', keys: ['ctrl+u'], help: 'delete to start' },
-  { action: 'killToEnd', keys: ['ctrl+k'], help: 'delete to end' },
+  { action: 'deleteWordBack', keys: ['ctrl+w', 'alt+backspace'], help: 'cut word left' },
+  { action: 'deleteWordForward', keys: ['alt+d'], help: 'cut word right' },
+  { action: 'killToStart', keys: ['ctrl+u'], help: 'cut to start' },
+  { action: 'killToEnd', keys: ['ctrl+k'], help: 'cut to end' },
+  { action: 'yank', keys: ['ctrl+y'], help: 'paste the cut' },
+  { action: 'newline', keys: ['alt+enter', 'ctrl+j'], help: 'new line' },
 ];
 
 function indexBindings<A extends string>(list: ReadonlyArray<Binding<A>>): Map<string, Binding<A>[]> {

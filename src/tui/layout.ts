@@ -20,18 +20,24 @@ export interface Layout {
   messageRows: number;
   /** True when the terminal is too small to draw the chat at all. */
   tooSmall: boolean;
+  /** Rows of the compose box: the draft's lines, 1 to MAX_COMPOSE_ROWS (it scrolls beyond). */
+  composeRows: number;
 }
 
-/** Rows below the panes: a rule, the compose line and the status line. */
-const FOOTER_ROWS = 3;
+/** Rows below the panes besides the compose box: a rule and the status line. */
+const FOOTER_ROWS = 2;
+/** The compose box grows with a multi-line draft up to this many rows. */
+export const MAX_COMPOSE_ROWS = 5;
 
-/** Lays the screen out for a terminal of `cols` × `rows`. */
-export function computeLayout(cols: number, rows: number): Layout {
+/** Lays the screen out for a terminal of `cols` × `rows`, with a compose box that wants `composeLines` rows. */
+export function computeLayout(cols: number, rows: number, composeLines = 1): Layout {
   const c = Math.max(1, Math.floor(cols || 80));
   const height = Math.max(1, Math.floor(rows || 24) - 1);
   const usersWidth = c >= 100 ? 24 : c >= 76 ? 20 : c >= 58 ? 16 : 0;
   const convWidth = c - usersWidth;
-  const mainHeight = Math.max(1, height - FOOTER_ROWS);
+  // The draft never takes the conversation's last rows: at least four stay for messages.
+  const composeRows = Math.max(1, Math.min(composeLines, MAX_COMPOSE_ROWS, height - FOOTER_ROWS - 4));
+  const mainHeight = Math.max(1, height - FOOTER_ROWS - composeRows);
   return {
     cols: c,
     height,
@@ -41,6 +47,7 @@ export function computeLayout(cols: number, rows: number): Layout {
     userRows: Math.max(1, mainHeight - 1),
     messageRows: Math.max(1, mainHeight - 1),
     tooSmall: c < 30 || height < 6,
+    composeRows,
   };
 }
 

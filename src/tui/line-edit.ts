@@ -1,7 +1,9 @@
-// A one-line text editor as pure functions: the compose box and the login
-// fields keep an EditLine and replace it on every key. The cursor is a UTF-16
-// offset that always sits on a grapheme boundary, so an emoji, a flag or a
-// letter with accents moves and deletes as one character.
+// A small text editor as pure functions: the compose box keeps an EditLine
+// and replaces it on every key. The cursor is a UTF-16 offset that always
+// sits on a grapheme boundary, so an emoji, a flag or a letter with accents
+// moves and deletes as one character. The text may hold line breaks (`\n`):
+// Home, End and the kills work on the cursor's line, Up and Down move
+// between lines.
 
 import type { EditAction } from './keys.js';
 
@@ -51,7 +53,46 @@ function nextBoundary(text: string, cursor: number): number {
   return text.length;
 }
 
-const isSpace = (ch: string | undefined): boolean => ch === ' ';
+const isSpace = (ch: string | undefined): boolean => ch === ' ' || ch === '\n';
+
+/** Start of the line the cursor is on. */
+export function lineStart(text: string, cursor: number): number {
+  return cursor <= 0 ? 0 : text.lastIndexOf('\n', cursor - 1) + 1;
+}
+
+/** End of the line the cursor is on (before its line break). */
+export function lineEnd(text: string, cursor: number): number {
+  const nl = text.indexOf('\n', cursor);
+  return nl === -1 ? text.length : nl;
+}
+
+/** True when the cursor is on the first line of the text. */
+export function onFirstLine(line: EditLine): boolean {
+  return lineStart(line.text, line.cursor) === 0;
+}
+
+/** True when the cursor is on the last line of the text. */
+export function onLastLine(line: EditLine): boolean {
+  return line.text.indexOf('\n', line.cursor) === -1;
+}
+
+/** The cursor moved to the line above (-1) or below (+1), at the same column in graphemes, or where that line ends. */
+function verticalMove(text: string, cursor: number, direction: -1 | 1): number {
+  const start = lineStart(text, cursor);
+  let target: number;
+  if (direction < 0) {
+    if (start === 0) return cursor;
+    target = lineStart(text, start - 1);
+  } else {
+    const end = lineEnd(text, cursor);
+    if (end === text.length) return cursor;
+    target = end + 1;
+  }
+  const column = boundaries(text.slice(start, cursor)).length - 1;
+  const targetEnd = lineEnd(text, target);
+  const b = boundaries(text.slice(target, targetEnd));
+  return target + b[Math.min(column, b.length - 1)]!;
+}
 
 function wordStartBefore(text: string, cursor: number): number {
   let i = cursor;
@@ -92,10 +133,23 @@ export function applyEdit(line: EditLine, action: EditAction): EditLine {
       next = { text, cursor: wordEndAfter(text, cursor) };
       break;
     case 'home':
-      next = { text, cursor: 0 };
+      next = { text, cursor: lineStart(text, cursor) };
       break;
     case 'end':
-      next = { text, cursor: text.length };
+      next = { text, cursor: lineEnd(text, cursor) };
+      break;
+    case 'lineUp':
+      next = { text, cursor: verticalMove(text, cursor, -1) };
+      break;
+    case 'lineDown':
+      next = { text, cursor: verticalMove(text, cursor, 1) };
+      break;
+    case 'newline':
+      next = insertText(line, '\n');
+      break;
+    case 'yank':
+      // The kill buffer is the caller's: see yank().
+      next = line;
       break;
     case 'backspace': {
       const p = prevBoundary(text, cursor);
@@ -117,12 +171,39 @@ export function applyEdit(line: EditLine, action: EditAction): EditLine {
       next = { text: text.slice(0, cursor) + text.slice(n), cursor };
       break;
     }
-    case 'killToStart':
-      next = { text: text.slice(cursor), cursor: 0 };
+    case 'killToStart': {
+      const p = lineStart(text, cursor);
+      next = { text: text.slice(0, p) + text.slice(cursor), cursor: p };
       break;
-    case 'killToEnd':
-      next = { text: text.slice(0, cursor), cursor };
+    }
+    case 'killToEnd': {
+      // At the end of a line, the line break itself goes (joining the next line), as in Emacs.
+      const e = lineEnd(text, cursor);
+      const to = e === cursor && e < text.length ? e + 1 : e;
+      next = { text: text.slice(0, cursor) + text.slice(to), cursor };
       break;
+    }
   }
   return next.text === text && next.cursor === cursor ? line : next;
+}
+
+/** Actions whose deleted text goes into the kill buffer, for Ctrl+Y. */
+const KILLS: ReadonlySet<EditAction> = new Set<EditAction>(['killToStart', 'killToEnd', 'deleteWordBack', 'deleteWordForward']);
+
+/**
+ * Applies an editing action and says what it cut: the text a kill removed
+ * (Ctrl+U, Ctrl+K, Ctrl+W, Alt+D), or undefined for any other action or a
+ * kill that removed nothing.
+ */
+export function editWithKill(line: EditLine, action: EditAction): { line: EditLine; killed?: string } {
+  const next = applyEdit(line, action);
+  if (!KILLS.has(action) || next === line) return { line: next };
+  // Every kill removes one contiguous range, which starts where the cursor ends up.
+  const killed = line.text.slice(next.cursor, next.cursor + line.text.length - next.text.length);
+  return killed ? { line: next, killed } : { line: next };
+}
+
+/** Yanks (pastes back) the kill buffer at the cursor. */
+export function yank(line: EditLine, killBuffer: string): EditLine {
+  return insertText(line, killBuffer);
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectOptions } from '../client.js';
 import { DEFAULT_PORT, isValidUsername } from '../protocol.js';
 import { UsageError, flagOrEnv, parseFlags, parseIntSetting, parsePort } from '../args.js';
+import { historyPath } from './input-history.js';
 
 /** Flags about where the server is, shared by `chatbox` and `chatbox cli`. */
 export const CONNECT_FLAGS = {
@@ -54,6 +55,12 @@ export interface ChatOptions {
   password?: string;
   intervalMs: number;
   bell: boolean;
+  /** Report the mouse (wheel, clicks) to the chat instead of the terminal's own selection. */
+  mouse?: boolean;
+  /** Show the unread count in the terminal's title. */
+  title?: boolean;
+  /** The input history file, or null to keep history for this run only. */
+  historyFile?: string | null;
 }
 
 /** Usage of `chatbox` / `chatbox chat`. */
@@ -67,6 +74,12 @@ ${CONNECT_USAGE}
   --user NAME      log in as NAME (CHATBOX_USER); CHATBOX_PASSWORD skips the form
   --interval MS    how often to poll the server, in ms (default 1000)
   --no-bell        do not ring the terminal bell for new messages
+  --no-mouse       leave the mouse to the terminal (its own text selection)
+                   instead of wheel scrolling and clicking on users
+  --no-title       leave the terminal's title alone (by default it shows the
+                   unread count: "(3) ChatBox — you")
+  --no-history     do not read or save the input history file
+                   ($XDG_STATE_HOME/chatbox/history, ~/.local/state/chatbox/history)
   -h, --help       show this help
 `;
 
@@ -77,6 +90,9 @@ export function parseChatOptions(argv: string[]): ChatOptions | 'help' {
     user: { type: 'string', short: 'u' },
     interval: { type: 'string' },
     'no-bell': { type: 'boolean' },
+    'no-mouse': { type: 'boolean' },
+    'no-history': { type: 'boolean' },
+    'no-title': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -89,6 +105,9 @@ export function parseChatOptions(argv: string[]): ChatOptions | 'help' {
     connect: connectOptionsFrom(values),
     intervalMs: interval === undefined ? 1000 : parseIntSetting(interval, '--interval', 50, 60_000),
     bell: !values['no-bell'],
+    mouse: !values['no-mouse'],
+    title: !values['no-title'],
+    historyFile: values['no-history'] ? null : historyPath(),
   };
   if (user !== undefined) opts.user = user;
   const password = process.env['CHATBOX_PASSWORD'];

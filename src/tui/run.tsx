@@ -1,6 +1,7 @@
 // Runs the full-screen chat on the terminal: alternate screen in and out on
-// every way out (quit, SIGTERM, SIGHUP, a crash), the console kept off the
-// screen, logout before exit.
+// every way out (quit, SIGTERM, SIGHUP, a crash), with the window title
+// saved and restored and mouse reporting turned off, the console kept off
+// the screen, logout before exit.
 
 import { render, type Instance } from 'ink';
 import { constants } from 'node:os';
@@ -9,10 +10,12 @@ import { tuiLog, tuiLogPath } from './log.js';
 import type { ChatOptions } from './options.js';
 import { sanitizeLine } from './sanitize.js';
 import type { ChatSession } from './session.js';
+import { MOUSE_OFF, PUSH_TITLE, RESTORE_TITLE } from './terminal-modes.js';
 
-// The alternate screen, with bracketed paste on while we are there.
-const ENTER_ALT = '\x1b[?1049h\x1b[?2004h';
-const LEAVE_ALT = '\x1b[?2004l\x1b[?1049l';
+// The alternate screen, with bracketed paste on while we are there, and the title saved (the chat sets its own).
+const ENTER_ALT = PUSH_TITLE + '\x1b[?1049h\x1b[?2004h';
+// Mouse reporting is the chat screen's (when not --no-mouse); turning it off when it was never on is harmless.
+const LEAVE_ALT = MOUSE_OFF + '\x1b[?2004l\x1b[?1049l' + RESTORE_TITLE;
 const SHOW_CURSOR = '\x1b[?25h';
 
 /** Exit status after an unexpected error (EX_SOFTWARE). */

@@ -30,8 +30,10 @@ const MARK_RE = /\p{M}/u;
 const STARTS_WITH_MARK_RE = /^\p{M}/u;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** How line breaks inside the text are shown. */
-export type NewlineStyle = 'visible' | 'space';
+/** How line breaks inside the text are shown: a visible ↵, a space, or kept as `\n` (a message drawn as rows). */
+export type NewlineStyle = 'visible' | 'space' | 'rows';
+
+const NEWLINE: Record<NewlineStyle, string> = { visible: '\u21b5 ', space: ' ', rows: '\n' };
 
 /** The printable stand-in for one control, bidi or separator character. */
 function visible(cp: number): string {
@@ -47,8 +49,9 @@ function visible(cp: number): string {
 /**
  * Makes a remote string safe to draw: controls, DEL, C1, bidi overrides and
  * isolates become visible symbols, tabs become spaces, line breaks become a
- * visible ↵ (or a space), lone surrogates become U+FFFD and very long runs of
- * combining marks are cut short. Combining marks are otherwise kept, on their
+ * visible ↵ (or a space, or one `\n` each for a message drawn as rows),
+ * lone surrogates become U+FFFD and very long runs of combining marks are
+ * cut short. Combining marks are otherwise kept, on their
  * letter (a mark with no letter before it is put on ◌).
  */
 export function sanitize(text: string, newlines: NewlineStyle = 'visible'): string {
@@ -84,19 +87,19 @@ export function sanitize(text: string, newlines: NewlineStyle = 'visible'): stri
       continue;
     }
     if (c === 0x0a || c === 0x2028 || c === 0x2029) {
-      out += newlines === 'visible' ? '\u21b5 ' : ' ';
+      out += NEWLINE[newlines];
       marks = 0;
       continue;
     }
     if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) {
       // CRLF is one line break; a bare CR is shown as ␍ below.
-      out += newlines === 'visible' ? '\u21b5 ' : ' ';
+      out += NEWLINE[newlines];
       i++;
       marks = 0;
       continue;
     }
     if (c === 0x09) {
-      out += newlines === 'visible' ? '    ' : ' ';
+      out += newlines === 'space' ? ' ' : '    ';
       marks = 0;
       continue;
     }

@@ -92,11 +92,12 @@ export class ChatSession {
     this.schedule(0);
   }
 
-  /** Sends a message typed in the compose box; returns its local key. */
-  send(peer: string, text: string): string {
+  /** Sends a message typed in the compose box (see ChatSender.send for `input`); returns its local key. */
+  send(peer: string, text: string, input?: string | null): string {
     const key = `l${++this.seq}`;
     const online = this.conn.kind === 'connected';
-    this.dispatch({ type: 'send/start', peer, key, text, ts: Date.now(), queued: !online, fromCompose: true });
+    const from = input === null ? {} : { fromCompose: true, input: input ?? text };
+    this.dispatch({ type: 'send/start', peer, key, text, ts: Date.now(), queued: !online, ...from });
     const out = { peer, key, text, queuedAt: Date.now() };
     if (online) this.deliver(out);
     else this.outbox.add(out);

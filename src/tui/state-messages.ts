@@ -14,6 +14,9 @@ import { sanitize, sanitizeLine } from './sanitize.js';
 import { emptyConversation, type ChatItem, type ChatState, type Conversation, type ItemStatus } from './state.js';
 import { ensureUser } from './state-users.js';
 
+/** Most messages kept for Up/Down (in memory and in the history file). */
+export const INPUT_HISTORY_MAX = 500;
+
 /** A username safe to use as a key and to draw: valid ones as they are, others sanitized. */
 export function peerName(name: unknown): string {
   const s = String(name ?? '');
@@ -29,7 +32,7 @@ export function itemFromMessage(m: Message, now: number, sender?: string): ChatI
     key: id !== null ? `m${id}` : '',
     id,
     from: peerName(m.sender ?? sender ?? m.msg_from),
-    text: sanitize(text),
+    text: sanitize(text, 'rows'),
     ts: parseTime(m.ts, now),
     status: 'sent',
   };
@@ -138,17 +141,19 @@ export function applyHistory(state: ChatState, peer: string, messages: Message[]
 /** Our own message, typed and on its way (or queued until the connection is back). */
 export function applySendStart(
   state: ChatState,
-  a: { peer: string; key: string; text: string; ts: number; queued: boolean; fromCompose?: boolean },
+  a: { peer: string; key: string; text: string; ts: number; queued: boolean; fromCompose?: boolean; input?: string },
 ): ChatState {
   const conv = state.convs.get(a.peer) ?? emptyConversation(a.peer);
-  const item: ChatItem = { key: a.key, id: null, from: state.me, text: sanitize(a.text), raw: a.text, ts: a.ts, status: a.queued ? 'queued' : 'sending' };
+  const item: ChatItem = { key: a.key, id: null, from: state.me, text: sanitize(a.text, 'rows'), raw: a.text, ts: a.ts, status: a.queued ? 'queued' : 'sending' };
   let next = withConv(state, { ...conv, items: conv.items.concat(item), scrollBack: 0, newBelow: 0 });
   next = ensureUser(next, a.peer);
   if (a.fromCompose) {
     const drafts = new Map(next.drafts);
     drafts.set(a.peer, EMPTY_LINE);
+    // What was typed (a multi-line draft goes out as one message per line, and is remembered whole).
+    const typed = a.input ?? a.text;
     const last = next.sentInput[next.sentInput.length - 1];
-    const sentInput = last === a.text ? next.sentInput : next.sentInput.concat(a.text).slice(-200);
+    const sentInput = last === typed ? next.sentInput : next.sentInput.concat(typed).slice(-INPUT_HISTORY_MAX);
     next = { ...next, drafts, sentInput, inputPos: null, inputStash: null };
   }
   return next;

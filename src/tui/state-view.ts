@@ -2,9 +2,10 @@
 // conversation, editing the draft, and browsing the messages typed before.
 
 import type { EditAction } from './keys.js';
+import { completeName } from './complete.js';
 import { rowsFromBottom } from './conversation-rows.js';
-import { messageColumns } from './layout.js';
-import { applyEdit as editLine, insertText, lineOf, type EditLine } from './line-edit.js';
+import { computeLayout, messageColumns } from './layout.js';
+import { applyEdit as editLine, editWithKill, insertText, lineOf, yank, type EditLine } from './line-edit.js';
 import { currentDraft, type ChatState, type Conversation } from './state.js';
 
 function withSelectedConv(state: ChatState, conv: Conversation): ChatState {
@@ -13,14 +14,19 @@ function withSelectedConv(state: ChatState, conv: Conversation): ChatState {
   return { ...state, convs };
 }
 
-/** Scrolls the open conversation by whole pages: positive goes back to older messages, negative forward. */
-export function scrollBy(state: ChatState, pages: number): ChatState {
+/**
+ * Scrolls the open conversation by whole pages, or by `lines` rows when
+ * given (the mouse wheel): positive goes back to older messages, negative
+ * forward.
+ */
+export function scrollBy(state: ChatState, pages: number, lines?: number): ChatState {
   const peer = state.selected;
   const conv = peer === null ? undefined : state.convs.get(peer);
+  if (lines !== undefined) pages = Math.sign(lines);
   if (!conv || pages === 0) return state;
   const rows = state.layout.messageRows;
   const page = Math.max(1, rows - 2);
-  let target = Math.max(0, conv.scrollBack + pages * page);
+  let target = Math.max(0, conv.scrollBack + (lines ?? pages * page));
   let wantOlder = conv.wantOlder;
   if (pages > 0) {
     const width = messageColumns(state.layout, state.me, conv.peer).textWidth;
@@ -65,12 +71,34 @@ export function applyTyping(state: ChatState, text: string): ChatState {
   return setDraft(state, insertText(currentDraft(state), text));
 }
 
-/** A line-editing key on the draft. */
+/** A line-editing key on the draft; a cut fills the kill buffer, Ctrl+Y yanks it back. */
 export function applyEdit(state: ChatState, action: EditAction): ChatState {
   if (state.selected === null) return state;
   const draft = currentDraft(state);
-  const next = editLine(draft, action);
-  return next === draft ? state : setDraft(state, next, true);
+  if (action === 'yank') return state.killBuffer === '' ? state : setDraft(state, yank(draft, state.killBuffer));
+  const { line: next, killed } = editWithKill(draft, action);
+  if (next === draft) return state;
+  const edited = setDraft(state, next, true);
+  return killed === undefined ? edited : { ...edited, killBuffer: killed };
+}
+
+/** Tab (1) or Shift+Tab (-1): completes a username before the cursor, or cycles to the next match. */
+export function applyCompletion(state: ChatState, direction: -1 | 1): ChatState {
+  if (state.selected === null) return state;
+  const done = completeName(currentDraft(state), state.order, state.me, state.completion, direction);
+  if (!done) return state;
+  return { ...setDraft(state, done.line), completion: done.cycle };
+}
+
+/** The layout with as many compose rows as the shown draft has lines (up to the most the screen allows). */
+export function fitCompose(state: ChatState): ChatState {
+  const text = currentDraft(state).text;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && lines <= 5; i = text.indexOf('\n', i + 1)) lines++;
+  const { layout } = state;
+  if (lines === layout.composeRows) return state;
+  const next = computeLayout(layout.cols, layout.height + 1, lines);
+  return next.composeRows === layout.composeRows ? state : { ...state, layout: next };
 }
 
 /** Up (-1) and Down (+1) in the compose box: the messages typed before, like a shell. */

@@ -5,13 +5,14 @@
 
 import type { DirectoryEntry, Message, OnlineEntry } from '../protocol.js';
 import type { Inbox } from '../client.js';
+import type { CompletionCycle } from './complete.js';
 import { chatHelpLayout } from './help-layout.js';
 import type { EditAction } from './keys.js';
 import { computeLayout, type Layout } from './layout.js';
 import { EMPTY_LINE, type EditLine } from './line-edit.js';
 import { applyHistory, applyIncoming, applySendStart, applySendStatus, applyServerReset, historyLoading } from './state-messages.js';
 import { applyDirectory, applyPresence, moveSelection, nextUnread, selectUser } from './state-users.js';
-import { applyEdit, applyTyping, browseInputHistory, scrollBy, scrollToEnd } from './state-view.js';
+import { applyCompletion, applyEdit, applyTyping, browseInputHistory, fitCompose, scrollBy, scrollToEnd } from './state-view.js';
 
 /** Delivery state of a message in the view. */
 export type ItemStatus = 'sent' | 'sending' | 'queued' | 'failed';
@@ -93,6 +94,10 @@ export interface ChatState {
   readonly notice: string | null;
   /** Goes up each time something should ring the bell. */
   readonly bell: number;
+  /** What the last cut (Ctrl+U, Ctrl+K, Ctrl+W, Alt+D) removed, for Ctrl+Y. */
+  readonly killBuffer: string;
+  /** The Tab completion in progress, if the draft is still what it made. */
+  readonly completion: CompletionCycle | null;
 }
 
 /** Everything that can happen to the chat screen. */
@@ -103,16 +108,17 @@ export type Action =
   | { type: 'history/loading'; peer: string }
   | { type: 'history/loaded'; peer: string; messages: Message[]; complete: boolean }
   | { type: 'history/failed'; peer: string; error?: string }
-  | { type: 'send/start'; peer: string; key: string; text: string; ts: number; queued: boolean; fromCompose?: boolean }
+  | { type: 'send/start'; peer: string; key: string; text: string; ts: number; queued: boolean; fromCompose?: boolean; input?: string }
   | { type: 'send/status'; peer: string; key: string; status: ItemStatus; error?: string }
   | { type: 'select'; peer: string }
   | { type: 'move'; delta: number }
   | { type: 'nextUnread' }
-  | { type: 'scroll'; pages: number }
+  | { type: 'scroll'; pages: number; rows?: number }
   | { type: 'scrollEnd' }
   | { type: 'type'; text: string }
   | { type: 'edit'; action: EditAction }
   | { type: 'inputHistory'; direction: -1 | 1 }
+  | { type: 'complete'; direction: -1 | 1 }
   | { type: 'help'; open?: boolean }
   | { type: 'helpScroll'; delta: number }
   | { type: 'notice'; text: string | null }
@@ -139,6 +145,8 @@ export function initialState(me: string, server: string, cols = 80, rows = 24): 
     helpTop: 0,
     notice: null,
     bell: 0,
+    killBuffer: '',
+    completion: null,
   };
 }
 
@@ -154,9 +162,14 @@ export function currentDraft(state: ChatState): EditLine {
 
 /** The reducer. Returns the same state object when an action changes nothing. */
 export function reduce(state: ChatState, action: Action): ChatState {
+  // The compose box grows with the draft shown, whatever changed it.
+  return fitCompose(reduceAction(state, action));
+}
+
+function reduceAction(state: ChatState, action: Action): ChatState {
   switch (action.type) {
     case 'resize': {
-      const layout = computeLayout(action.cols, action.rows);
+      const layout = computeLayout(action.cols, action.rows, state.layout.composeRows);
       if (layout.cols === state.layout.cols && layout.height === state.layout.height) return state;
       return selectUser({ ...state, layout }, state.selected);
     }
@@ -188,7 +201,7 @@ export function reduce(state: ChatState, action: Action): ChatState {
     case 'nextUnread':
       return nextUnread(state);
     case 'scroll':
-      return scrollBy(state, action.pages);
+      return scrollBy(state, action.pages, action.rows);
     case 'scrollEnd':
       return scrollToEnd(state);
     case 'type':
@@ -197,6 +210,8 @@ export function reduce(state: ChatState, action: Action): ChatState {
       return applyEdit(state, action.action);
     case 'inputHistory':
       return browseInputHistory(state, action.direction);
+    case 'complete':
+      return applyCompletion(state, action.direction);
     case 'help': {
       const open = action.open ?? !state.help;
       return open === state.help ? state : { ...state, help: open, helpTop: 0 };

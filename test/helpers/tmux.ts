@@ -51,6 +51,8 @@ export class TmuxSession {
     const env: NodeJS.ProcessEnv = { ...process.env };
     // Not inside the test runner's tmux (if any), and not "in CI" for the program under test.
     for (const k of ['TMUX', 'TMUX_PANE', 'CI', 'CONTINUOUS_INTEGRATION']) delete env[k];
+    // The chat's input history goes to the session's own dir, never the real user's state directory.
+    env['XDG_STATE_HOME'] = join(dir, 'state');
     for (const [k, v] of Object.entries(opts.env ?? {})) {
       if (v === undefined) delete env[k];
       else env[k] = v;

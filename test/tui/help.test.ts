@@ -32,7 +32,7 @@ function lineOf(lines: string[], b: (typeof ALL)[number]): string | undefined {
   return lines.find((l) => new RegExp(`(^|\\s)${key.replace(/[+?]/g, '\\$&')}( / \\S+)*\\s+${b.help}(\\s|$)`).test(l));
 }
 
-for (const [cols, rows, form] of [[80, 24, 'two columns'], [100, 30, 'two columns'], [60, 20, 'two columns, one key a line'], [120, 40, 'one column'], [200, 50, 'one column']] as const) {
+for (const [cols, rows, form] of [[80, 24, 'two columns'], [100, 30, 'two columns'], [60, 24, 'two columns, one key a line'], [120, 40, 'one column'], [200, 50, 'one column']] as const) {
   test(`help at ${cols}×${rows} (${form}): every binding, none cut short`, () => {
     const lines = draw(cols, rows);
     const frame = lines.join('\n');

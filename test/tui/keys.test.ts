@@ -4,7 +4,7 @@ import { CHAT_BINDINGS, EDIT_BINDINGS, chatActionFor, decodeInput, editActionFor
 
 const names: Array<[string, string]> = [
   ['\r', 'enter'],
-  ['\n', 'enter'],
+  ['\n', 'ctrl+j'],
   ['\t', 'tab'],
   ['\x7f', 'backspace'],
   ['\b', 'backspace'],

@@ -66,5 +66,5 @@ export function App({ session, options, onQuit }: AppProps) {
       />
     );
   }
-  return <ChatScreen backend={session} me={me} bell={options.bell} quitting={quitting} onQuit={quit} />;
+  return <ChatScreen backend={session} me={me} bell={options.bell} mouse={options.mouse ?? false} title={options.title ?? false} historyFile={options.historyFile ?? null} quitting={quitting} onQuit={quit} />;
 }

@@ -3,10 +3,12 @@
 
 import { useStdout } from 'ink';
 import { useCallback, useEffect, useMemo } from 'react';
+import { HistoryFile } from '../input-history.js';
 import { handleChatKey, type ChatSender } from '../chat-keys.js';
 import { useBell, useHistoryLoader, useNoticeTimeout, type HistorySource } from '../hooks/use-chat-effects.js';
 import { useChatStore } from '../hooks/use-chat-store.js';
 import { useKeyboard } from '../hooks/use-keyboard.js';
+import { useMouseReporting, useTitle } from '../hooks/use-terminal-modes.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { KeyPress } from '../keys.js';
 import { initialState, type Action, type ChatState } from '../state.js';
@@ -24,6 +26,12 @@ export interface ChatScreenProps {
   backend: ChatBackend;
   me: string;
   bell: boolean;
+  /** Turn on mouse reporting (wheel, clicks) while the chat shows. */
+  mouse?: boolean;
+  /** Keep the terminal's title at the unread count (`(3) ChatBox — me`). */
+  title?: boolean;
+  /** The input history file to read and add to, if any. */
+  historyFile?: string | null;
   quitting: boolean;
   onQuit: () => void;
   /** Builds the first state (tests start from a prepared one). */
@@ -31,12 +39,14 @@ export interface ChatScreenProps {
 }
 
 /** The chat screen. */
-export function ChatScreen({ backend, me, bell, quitting, onQuit, init }: ChatScreenProps) {
+export function ChatScreen({ backend, me, bell, mouse = false, title = false, historyFile = null, quitting, onQuit, init }: ChatScreenProps) {
   const { cols, rows } = useTerminalSize();
   const { stdout } = useStdout();
+  const history = useMemo(() => (historyFile ? new HistoryFile(historyFile) : null), [historyFile]);
   const [state, dispatch, getState] = useChatStore(() => {
     const base = initialState(me, backend.server, cols, rows);
-    return init ? init(base) : base;
+    const withHistory = history ? { ...base, sentInput: history.load() } : base;
+    return init ? init(withHistory) : withHistory;
   });
   useEffect(() => dispatch({ type: 'resize', cols, rows }), [cols, rows, dispatch]);
   useEffect(() => {
@@ -49,7 +59,14 @@ export function ChatScreen({ backend, me, bell, quitting, onQuit, init }: ChatSc
   }, [stdout]);
   useBell(state.bell, bell, ring);
   useNoticeTimeout(state.notice, dispatch);
-  const ctx = useMemo(() => ({ getState, dispatch, sender: backend, quit: onQuit }), [getState, dispatch, backend, onQuit]);
+  let unread = 0;
+  for (const n of state.unread.values()) unread += n;
+  useTitle(stdout, title ? (unread > 0 ? `(${unread}) ChatBox — ${me}` : `ChatBox — ${me}`) : null);
+  useMouseReporting(stdout, mouse);
+  const ctx = useMemo(
+    () => ({ getState, dispatch, sender: backend, quit: onQuit, remember: history ? (input: string) => void history.add(input) : undefined }),
+    [getState, dispatch, backend, onQuit, history],
+  );
   const onKey = useCallback(
     (key: KeyPress) => {
       if (quitting) return;

@@ -103,7 +103,7 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
         </Box>
       )}
       <Rule width={layout.cols} junction={state.help ? 0 : layout.usersWidth} hint={hint} />
-      <Compose peer={selected} draft={currentDraft(state)} width={layout.cols} offline={state.conn.kind !== 'connected'} />
+      <Compose peer={selected} draft={currentDraft(state)} width={layout.cols} rows={layout.composeRows} offline={state.conn.kind !== 'connected'} />
       <StatusBar
         me={me}
         server={state.server}

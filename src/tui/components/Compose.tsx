@@ -1,4 +1,7 @@
-// The compose box: who the message goes to, and the draft being typed.
+// The compose box: who the message goes to, and the draft being typed. A
+// multi-line draft takes one row per line, up to `rows`; beyond that the
+// rows scroll to keep the cursor's line in view, and the corner says which
+// line it is.
 
 import { Box, Text } from 'ink';
 import { memo } from 'react';
@@ -12,30 +15,71 @@ export interface ComposeProps {
   peer: string | null;
   draft: EditLine;
   width: number;
+  /** Rows the box may take (the layout's composeRows). */
+  rows?: number;
   /** Messages will be queued (not connected). */
   offline: boolean;
 }
 
 /** The compose box. */
-export const Compose = memo(function Compose({ peer, draft, width, offline }: ComposeProps) {
+export const Compose = memo(function Compose({ peer, draft, width, rows = 1, offline }: ComposeProps) {
   const label = peer === null ? ' ' : ` ${truncate(peer, Math.max(4, Math.floor(width / 4)))}› `;
-  const count = charLength(draft.text);
+  const lines = draft.text.split('\n');
+  const count = charLength(draft.text) - (lines.length - 1);
+  // Which line the cursor is on, and where that line starts.
+  let cursorLine = 0;
+  let lineStart = 0;
+  for (let i = draft.text.indexOf('\n'); i !== -1 && i < draft.cursor; i = draft.text.indexOf('\n', i + 1)) {
+    cursorLine++;
+    lineStart = i + 1;
+  }
+  const shown = Math.max(1, Math.min(rows, lines.length));
+  const top = Math.max(0, Math.min(cursorLine - shown + 1, lines.length - shown));
+  const where = lines.length > shown ? ` ${cursorLine + 1}/${lines.length} ` : '';
   const counter = count > MAX_MESSAGE_CHARS - 500 ? ` ${count}/${MAX_MESSAGE_CHARS} ` : '';
-  const fieldWidth = Math.max(2, width - textWidth(label) - textWidth(counter) - 1);
-  return (
-    <Box width={width} flexShrink={0}>
-      <Text color={offline ? 'yellow' : 'cyan'} bold wrap="truncate">
-        {label}
-      </Text>
-      <Box width={fieldWidth} flexShrink={0}>
-        <InputField
-          line={draft}
-          width={fieldWidth}
-          focused={peer !== null}
-          placeholder={peer === null ? '' : offline ? 'offline: messages will be sent when the connection is back' : `message ${peer} (Enter to send, F1 for keys)`}
-        />
+  const corner = where + counter;
+  const fieldWidth = Math.max(2, width - textWidth(label) - textWidth(corner) - 1);
+  const indent = ' '.repeat(textWidth(label));
+  if (lines.length === 1) {
+    return (
+      <Box width={width} flexShrink={0}>
+        <Text color={offline ? 'yellow' : 'cyan'} bold wrap="truncate">
+          {label}
+        </Text>
+        <Box width={fieldWidth} flexShrink={0}>
+          <InputField
+            line={draft}
+            width={fieldWidth}
+            focused={peer !== null}
+            placeholder={peer === null ? '' : offline ? 'offline: messages will be sent when the connection is back' : `message ${peer} (Enter to send, F1 for keys)`}
+          />
+        </Box>
+        {counter ? <Text color={count > MAX_MESSAGE_CHARS ? 'red' : 'yellow'}>{counter}</Text> : null}
       </Box>
-      {counter ? <Text color={count > MAX_MESSAGE_CHARS ? 'red' : 'yellow'}>{counter}</Text> : null}
+    );
+  }
+  return (
+    <Box width={width} height={shown} flexDirection="column" flexShrink={0}>
+      {lines.slice(top, top + shown).map((text, i) => {
+        const n = top + i;
+        const first = i === 0;
+        const line = n === cursorLine ? { text, cursor: draft.cursor - lineStart } : { text, cursor: -1 };
+        return (
+          <Box key={i} width={width} flexShrink={0}>
+            {first ? (
+              <Text color={offline ? 'yellow' : 'cyan'} bold wrap="truncate">
+                {label}
+              </Text>
+            ) : (
+              <Text>{indent}</Text>
+            )}
+            <Box width={fieldWidth} flexShrink={0}>
+              {line.cursor < 0 ? <Text wrap="truncate">{truncate(text, fieldWidth)}</Text> : <InputField line={line} width={fieldWidth} focused={peer !== null} />}
+            </Box>
+            {first && corner ? <Text color={count > MAX_MESSAGE_CHARS ? 'red' : 'yellow'}>{corner}</Text> : null}
+          </Box>
+        );
+      })}
     </Box>
   );
 });

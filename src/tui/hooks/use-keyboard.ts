@@ -6,12 +6,13 @@
 
 import { useStdin } from 'ink';
 import { useEffect, useRef } from 'react';
-import { decodeInput, pastedText, type KeyPress } from '../keys.js';
+import { decodeInput, pastedLines, type KeyPress } from '../keys.js';
 
 /**
  * Calls `handler` for every key press while `active`. Text pasted between
- * bracketed-paste marks arrives as one text key, line breaks turned to
- * spaces, so pasting several lines fills the draft instead of sending each.
+ * bracketed-paste marks arrives as one text key with its line breaks kept
+ * (as `\n`), so pasting several lines fills a multi-line draft instead of
+ * sending each.
  */
 export function useKeyboard(handler: (key: KeyPress) => void, active = true): void {
   const { internal_eventEmitter: events, setRawMode, isRawModeSupported } = useStdin();
@@ -24,7 +25,7 @@ export function useKeyboard(handler: (key: KeyPress) => void, active = true): vo
     const onInput = (data: string | Buffer): void => {
       const event = String(data);
       if (paste !== null && !event.startsWith('\x1b')) {
-        paste += pastedText(event);
+        paste += pastedLines(event);
         // A paste whose end mark never comes must not swallow the keyboard for good.
         if (paste.length > 100_000) {
           latest.current({ name: 'text', text: paste });
