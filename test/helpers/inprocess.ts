@@ -53,7 +53,7 @@ export async function startInProcess(opts: InProcessOptions = {}): Promise<InPro
     ...opts.config,
   };
   let logged = '';
-  const log = new Logger(opts.logLevel ?? 'info', (text) => (logged += text));
+  const log = new Logger(opts.logLevel ?? 'info', 'text', (text: string) => (logged += text));
   const store = await openStore(config, { idleLifetimeMs: config.sessionLifetimeMs, presenceWindowMs: config.presenceWindowMs });
   if (opts.demo ?? true) await ensureDemoUsers(store, config.scryptCost);
   const server = new ChatServer(store, config, log, opts.tls);
