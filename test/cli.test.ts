@@ -39,6 +39,7 @@ describe('chatbox command line', () => {
     [['serve', '--port', '70000'], /--port must be between 0 and 65535/],
     [['serve', '--log-level', 'loud'], /--log-level must be one of/],
     [['serve', '--session-lifetime', 'forever'], /--session-lifetime must be a duration/],
+    [['serve', '--max-sessions-per-user', '0'], /--max-sessions-per-user must be between 1/],
     [['serve', '--scrypt-cost', '10'], /--scrypt-cost must be between 17/],
     [['serve', '--tls-cert', 'x.pem'], /--tls-cert and --tls-key go together/],
     [['serve', 'extra'], /unexpected argument 'extra'/],
@@ -56,6 +57,9 @@ describe('chatbox command line', () => {
     const r = chatbox(['serve'], { CHATBOX_PORT: 'x' });
     assert.equal(r.code, 2);
     assert.match(r.err, /--port must be a whole number/);
+    const cap = chatbox(['serve'], { CHATBOX_MAX_SESSIONS_PER_USER: 'many' });
+    assert.equal(cap.code, 2);
+    assert.match(cap.err, /--max-sessions-per-user must be a whole number/);
   });
 
   it('a missing database directory is one line and exit 1', () => {

@@ -36,6 +36,8 @@ export interface ServerConfig {
   stalledReaderTimeoutMs: number;
   presenceWindowMs: number;
   sessionLifetimeMs: number;
+  /** A login past this many sessions of one user ends its least recently used one. */
+  maxSessionsPerUser: number;
   /** log2 of scrypt's N for new hashes. */
   scryptCost: number;
   /** Set when the cost was lowered below the safe minimum (tests only). */
@@ -69,6 +71,7 @@ export const DEFAULTS: ServerConfig = {
   stalledReaderTimeoutMs: 60_000,
   presenceWindowMs: 30_000,
   sessionLifetimeMs: 7 * 24 * 3600_000,
+  maxSessionsPerUser: 100,
   scryptCost: MIN_SAFE_COST,
   unsafeScrypt: false,
   warnings: [],
@@ -110,6 +113,8 @@ Limits (durations take ms, s, m, h or d; a bare number is seconds):
                                    progress at all for this long           [60s]
   --presence-window DURATION       online for this long after the last request [30s]
   --session-lifetime DURATION      sessions unused this long expire        [7d]
+  --max-sessions-per-user N        past it a login ends the user's least recently
+                                   used session (CHATBOX_MAX_SESSIONS_PER_USER) [100]
   --scrypt-cost N                  log2 of scrypt's N for new passwords (at least 17) [17]
   --unsafe-scrypt-cost N           a cost below 17: for tests only, never in production
 `;
@@ -150,6 +155,7 @@ const FLAGS = {
   'stalled-reader-timeout': { type: 'string' },
   'presence-window': { type: 'string' },
   'session-lifetime': { type: 'string' },
+  'max-sessions-per-user': { type: 'string' },
   'scrypt-cost': { type: 'string' },
   'unsafe-scrypt-cost': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -215,6 +221,8 @@ export function loadServerConfig(argv: string[]): ServerConfig | 'help' {
   c.stalledReaderTimeoutMs = dur('stalled-reader-timeout', 100) ?? c.stalledReaderTimeoutMs;
   c.presenceWindowMs = dur('presence-window', 100) ?? c.presenceWindowMs;
   c.sessionLifetimeMs = dur('session-lifetime', 1000) ?? c.sessionLifetimeMs;
+  const perUser = flagOrEnv(v['max-sessions-per-user'], 'CHATBOX_MAX_SESSIONS_PER_USER');
+  if (perUser !== undefined) c.maxSessionsPerUser = parseIntSetting(perUser, '--max-sessions-per-user', 1, 1_000_000);
   const cost = int('scrypt-cost', MIN_SAFE_COST, 22);
   const unsafeCost = int('unsafe-scrypt-cost', 1, 22);
   if (cost !== undefined && unsafeCost !== undefined) throw new UsageError('give --scrypt-cost or --unsafe-scrypt-cost, not both');

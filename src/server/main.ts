@@ -35,7 +35,7 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
   }
   const store = await openStore(
     config,
-    { idleLifetimeMs: config.sessionLifetimeMs, presenceWindowMs: config.presenceWindowMs },
+    { idleLifetimeMs: config.sessionLifetimeMs, presenceWindowMs: config.presenceWindowMs, maxSessionsPerUser: config.maxSessionsPerUser },
     (line) => log.warn('redis', { event: line }),
   );
   let server: ChatServer | null = null;

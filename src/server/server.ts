@@ -12,7 +12,7 @@ import type { ServerContext } from './context.js';
 import { LinkedQueue } from './fifo.js';
 import type { Logger } from './log.js';
 import { ReplyBudget } from './reply-budget.js';
-import type { Store } from './store/types.js';
+import type { PresenceHold, Store } from './store/types.js';
 import { FailureThrottle } from './throttle.js';
 
 /** Where a started server listens. */
@@ -38,8 +38,10 @@ export class ChatServer implements ConnectionHooks {
   private readonly quietAll = new LinkedQueue<Connection>();
   private readonly quietPerPeer = new Map<string, LinkedQueue<Connection>>();
   private readonly budget: ReplyBudget;
-  /** How many live connections hold each token (presence). */
-  private readonly tokenHolders = new Map<string, number>();
+  /** The accounts live connections hold online, with the tokens they hold them by. */
+  private readonly holds = new Map<number, AccountHold>();
+  /** The account of each token in `holds`. */
+  private readonly tokenAccounts = new Map<string, number>();
   private nextId = 1;
   private heartbeat: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
@@ -102,21 +104,33 @@ export class ChatServer implements ConnectionHooks {
     return this.closing;
   }
 
-  tokenUsed(_conn: Connection, token: string): void {
-    this.tokenHolders.set(token, (this.tokenHolders.get(token) ?? 0) + 1);
+  tokenUsed(conn: Connection, token: string): void {
+    const session = conn.session;
+    if (session?.token !== token) return;
+    let hold = this.holds.get(session.userId);
+    if (!hold) {
+      hold = { tokens: new Map(), by: token };
+      this.holds.set(session.userId, hold);
+    }
+    hold.tokens.set(token, (hold.tokens.get(token) ?? 0) + 1);
+    // The newest token holds the account: the cap ends the least recently used first.
+    hold.by = token;
+    this.tokenAccounts.set(token, session.userId);
   }
 
-  tokenDropped(_conn: Connection, token: string, lastUsedAt: number): void {
-    const n = (this.tokenHolders.get(token) ?? 1) - 1;
+  tokenDropped(_conn: Connection, token: string): void {
+    const userId = this.tokenAccounts.get(token);
+    const hold = userId === undefined ? undefined : this.holds.get(userId);
+    if (userId === undefined || !hold) return;
+    const n = (hold.tokens.get(token) ?? 1) - 1;
     if (n > 0) {
-      this.tokenHolders.set(token, n);
+      hold.tokens.set(token, n);
       return;
     }
-    this.tokenHolders.delete(token);
-    // No live connection holds it now: online until the window after its last request.
-    this.ctx.store
-      .releasePresence(token, lastUsedAt + this.config.presenceWindowMs)
-      .catch((err: Error) => this.log.error('store failure', { error: err.message }));
+    this.forgetHeldToken(userId, hold, token);
+    // No live connection holds the account now. Its live sessions still count for the
+    // window after their last use; a token dropped by logout counts for nothing.
+    if (hold.tokens.size === 0) this.release(userId, Date.now());
   }
 
   /** Unsent reply bytes held by all connections now. */
@@ -216,13 +230,69 @@ export class ChatServer implements ConnectionHooks {
     return socket;
   }
 
-  /** Live connections keep their sessions online across the presence window. */
+  /**
+   * Live connections keep their accounts online across the presence window:
+   * one hold per account, however many of its tokens they hold. A token
+   * found ended (logout elsewhere, the cap, passwd) gives way to another.
+   */
   private async holdPresence(): Promise<void> {
-    if (this.tokenHolders.size === 0) return;
+    const now = Date.now();
+    let batch: PresenceHold[] = [];
+    for (const [userId, hold] of this.holds) batch.push(...this.holdsOf(userId, hold));
     try {
-      await this.ctx.store.holdPresence([...this.tokenHolders.keys()], Date.now() + this.config.presenceWindowMs);
+      // Each round drops the tokens found ended; a few rounds settle even a mass logout.
+      for (let round = 0; round < 4 && batch.length > 0; round++) {
+        const ended = await this.ctx.store.holdPresence(batch, now);
+        if (ended.length === 0) return;
+        const retry = new Set<number>();
+        for (const token of ended) {
+          const userId = this.tokenAccounts.get(token);
+          const hold = userId === undefined ? undefined : this.holds.get(userId);
+          if (userId === undefined || !hold) continue;
+          this.forgetHeldToken(userId, hold, token);
+          if (hold.tokens.size > 0) retry.add(userId);
+          else this.release(userId, now);
+        }
+        batch = [];
+        for (const userId of retry) {
+          const hold = this.holds.get(userId);
+          if (hold && hold.by === null) batch.push(...this.holdsOf(userId, hold));
+        }
+      }
     } catch (err) {
       this.log.error('store failure', { error: (err as Error).message });
     }
   }
+
+  /** The account's newest token, or, when that one ended, a few candidates, newest first. */
+  private holdsOf(userId: number, hold: AccountHold): PresenceHold[] {
+    if (hold.by !== null) return [{ userId, token: hold.by }];
+    const tokens = [...hold.tokens.keys()].slice(-HOLD_CANDIDATES).reverse();
+    // The first of them the store finds alive holds from the next beat on.
+    hold.by = tokens[0] ?? null;
+    return tokens.map((token) => ({ userId, token }));
+  }
+
+  /** Stops holding with `token`; the account's hold passes to another token, or ends when none is left. */
+  private forgetHeldToken(userId: number, hold: AccountHold, token: string): void {
+    hold.tokens.delete(token);
+    this.tokenAccounts.delete(token);
+    if (hold.by === token) hold.by = null;
+    if (hold.tokens.size === 0) this.holds.delete(userId);
+  }
+
+  private release(userId: number, until: number): void {
+    this.ctx.store.releasePresence(userId, until).catch((err: Error) => this.log.error('store failure', { error: err.message }));
+  }
+}
+
+/** Tokens tried at once for an account whose holding token ended. */
+const HOLD_CANDIDATES = 32;
+
+/** How this server's live connections hold one account online. */
+interface AccountHold {
+  /** Each held token of the account, with how many live connections hold it. */
+  tokens: Map<string, number>;
+  /** The token the heartbeat holds the account by; null when it ended and another must be found. */
+  by: string | null;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach } from 'node:test';
 import { SqliteStore, type SqliteOptions } from '../../src/server/store/sqlite.js';
 import { redisKind } from './redis.js';
-import type { UserProfile } from '../../src/protocol.js';
+import type { Message, UserProfile } from '../../src/protocol.js';
 import type { SessionPolicy, Store } from '../../src/server/store/types.js';
 
 /** A fresh, empty store for one test, and how to get at its data again. */
@@ -39,10 +39,38 @@ export function profile(username: string): UserProfile {
   return { username, nama: `Nama ${username}`, negara: `Negara ${username}` };
 }
 
-/** Adds users with a password hash derived from the name; returns their profiles. */
-export async function addUsers(store: Store, ...names: string[]): Promise<UserProfile[]> {
-  for (const n of names) assert.equal(await store.addUser({ ...profile(n), passwordHash: `hash-${n}` }), true);
-  return names.map(profile);
+/** An account as tests use it: the profile and the id the store gave it. */
+export interface TestAccount extends UserProfile {
+  id: number;
+}
+
+/** Adds users with a password hash derived from the name; returns their accounts. */
+export async function addUsers(store: Store, ...names: string[]): Promise<TestAccount[]> {
+  const out: TestAccount[] = [];
+  for (const n of names) {
+    assert.equal(await store.addUser({ ...profile(n), passwordHash: `hash-${n}` }), true);
+    out.push({ ...profile(n), id: (await store.getUser(n))!.id });
+  }
+  return out;
+}
+
+/** The account that has `username` now. */
+export async function account(store: Store, username: string): Promise<TestAccount> {
+  const u = await store.getUser(username);
+  assert.ok(u, `no user ${username}`);
+  return { username: u.username, nama: u.nama, negara: u.negara, id: u.id };
+}
+
+/** Opens a session for the account that has `username` now; fails the test if refused. */
+export async function login(store: Store, token: string, username: string, now: number): Promise<void> {
+  assert.equal(await store.createSession(token, await account(store, username), now), true);
+}
+
+/** Sends as `from` to `to` and returns the stored message; fails the test if refused. */
+export async function sendAs(store: Store, from: { id: number }, to: { username: string }, text: string, now: number): Promise<Message> {
+  const m = await store.sendMessage(from.id, to.username, text, now);
+  assert.ok(typeof m === 'object', `send refused: ${String(m)}`);
+  return m;
 }
 
 /** Makes a temp dir for a test's files; the caller removes it. */

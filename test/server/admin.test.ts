@@ -92,4 +92,39 @@ describe('user administration while serving', () => {
       db.close();
     }
   });
+  it('a user removed and added again is a new person: none of the old conversations, tokens or waiting messages', async () => {
+    const add = (name: string, nama: string, pw: string) =>
+      user(server, ['add', name, '--name', nama, '--country', 'X', '--password-stdin'], `${pw}\n`);
+    assert.equal(add('messi', 'Lionel Messi', 'lama123').code, 0);
+    assert.equal(add('henderson', 'Jordan Henderson', 'pw').code, 0);
+    const oldMessi = await c.auth('messi', 'lama123');
+    const henderson = await c.auth('henderson', 'pw');
+    await c.send(oldMessi, 'henderson', 'rahasia lama');
+    await c.send(henderson, 'messi', 'balasan lama');
+    assert.equal((await c.inbox(oldMessi)).henderson?.length, 1);
+    await c.send(henderson, 'messi', 'belum dibaca');
+
+    assert.equal(user(server, ['remove', 'messi']).code, 0);
+    assert.equal(add('messi', 'Messi Baru', 'baru123').code, 0);
+    const newMessi = await c.auth('messi', 'baru123');
+    assert.deepEqual(await c.history(newMessi, 'henderson'), [], 'the new messi reads none of the old conversation');
+    assert.deepEqual(Object.keys(await c.inbox(newMessi)), [], 'nor what was waiting for the old one');
+    await assert.rejects(c.inbox(oldMessi), (e: unknown) => (e as ChatError).code === Errors.noSession);
+    assert.deepEqual(await c.history(henderson, 'messi'), [], 'henderson and the new messi have not spoken yet');
+    await c.send(henderson, 'messi', 'halo messi baru');
+    assert.deepEqual((await c.history(newMessi, 'henderson')).map((m) => [m.msg_from, m.msg_to, m.msg]), [
+      ['Jordan Henderson', 'Messi Baru', 'halo messi baru'],
+    ]);
+    // The old conversation stays stored for henderson, under the old account's nama.
+    const db = new Database(server.dbPath, { readonly: true });
+    try {
+      const kept = db.prepare("SELECT msg_from, msg_to, body FROM messages WHERE body LIKE '%lama' ORDER BY id").all();
+      assert.deepEqual(kept, [
+        { msg_from: 'Lionel Messi', msg_to: 'Jordan Henderson', body: 'rahasia lama' },
+        { msg_from: 'Jordan Henderson', msg_to: 'Lionel Messi', body: 'balasan lama' },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
 });

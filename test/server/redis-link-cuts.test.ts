@@ -143,11 +143,16 @@ describe('a node whose Redis link drops mid-command', { skip: redisSkip() }, () 
     // What Redis holds, read directly.
     const bodies = async (ids: string[]): Promise<Message[]> =>
       ids.length === 0 ? [] : (await direct.mget(...ids.map((id) => `${P}m:${id}`))).map((b) => JSON.parse(b!) as Message);
+    const uid = async (name: string): Promise<number> => Number(await direct.hget(`${P}uid`, name));
+    const conv = async (a: string, b: string): Promise<string> => {
+      const [x, y] = [await uid(a), await uid(b)].sort((m, n) => m - n);
+      return `${P}conv:${x}:${y}`;
+    };
     const stored: Message[] = [];
-    for (const key of [`${P}h:henderson:lineker`, `${P}h:henderson:messi`]) stored.push(...(await bodies(await direct.zrange(key, 0, -1))));
+    for (const key of [await conv('henderson', 'lineker'), await conv('henderson', 'messi')]) stored.push(...(await bodies(await direct.zrange(key, 0, -1))));
     const copies = new Map<string, number>();
     for (const m of stored) copies.set(m.msg, (copies.get(m.msg) ?? 0) + 1);
-    const waiting = new Set((await direct.zrange(`${P}q:henderson`, 0, -1)).map(Number));
+    const waiting = new Set((await direct.zrange(`${P}inbox:${await uid('henderson')}`, 0, -1)).map(Number));
 
     const ackedMissing = [...acked].filter((x) => !copies.has(x));
     const storedTwice = [...copies].filter(([, n]) => n > 1).map(([x, n]) => `${x} x${n}`);

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { RedisStore } from '../../src/server/store/redis.js';
 import type { SessionPolicy } from '../../src/server/store/types.js';
 import { redisSkip, startRedis, startRedisCluster, type RedisCluster } from '../helpers/redis.js';
-import { profile } from '../helpers/stores.js';
+import { account, login, profile, sendAs } from '../helpers/stores.js';
 
 const POLICY: SessionPolicy = { idleLifetimeMs: 60_000, presenceWindowMs: 30_000 };
 const T0 = Date.UTC(2026, 0, 1);
@@ -33,30 +33,29 @@ describe('redis store on a Redis Cluster', { skip: redisSkip() }, () => {
         assert.deepEqual(await b.listUsers(), [alice, bob]);
         assert.equal(await b.countUsers(), 2);
 
-        await a.createSession('ta', 'alice', T0);
-        await b.createSession('tb', 'bob', T0);
-        assert.deepEqual(await b.useSession('ta', T0 + 1000), { username: 'alice', lastUsedAt: T0 + 1000 });
-        await b.holdPresence(['tb'], T0 + 100_000);
-        await a.releasePresence('ta', T0 + 40_000);
+        const [A, B] = [await account(a, 'alice'), await account(b, 'bob')];
+        await login(a, 'ta', 'alice', T0);
+        await login(b, 'tb', 'bob', T0);
+        assert.deepEqual(await b.useSession('ta', T0 + 1000), { userId: A.id, username: 'alice', lastUsedAt: T0 + 1000 });
+        await b.holdPresence([{ userId: B.id, token: 'tb' }], T0 + 25_000);
+        await a.releasePresence(A.id, T0 + 40_000);
         assert.deepEqual(await a.onlineUsers(T0 + 50_000), [bob]);
         assert.deepEqual((await b.directory(T0 + 35_000)).map((u) => u.online), [true, true]);
 
-        const sent = [
-          await a.addMessage(alice, bob, 'one', T0), await b.addMessage(bob, alice, 'two', T0), await b.addMessage(alice, bob, 'three', T0),
-        ];
+        const sent = [await sendAs(a, A, B, 'one', T0), await sendAs(b, B, A, 'two', T0), await sendAs(b, A, B, 'three', T0)];
         assert.deepEqual(ids(sent), [1, 2, 3]);
-        assert.deepEqual(await b.claimInbox('bob', 'c1', 1, T0, T0 + 5000), [sent[0]]);
-        assert.deepEqual(await a.claimInbox('bob', 'c2', 10, T0, T0 + 5000), [sent[2]], 'c1 holds the first');
-        await a.settleClaim('bob', 'c1', true);
-        await b.settleClaim('bob', 'c2', false);
-        assert.deepEqual(await a.ackInbox('bob', 0, 10), [sent[2]]);
-        assert.deepEqual(await b.history('bob', 'alice', null, 10), sent);
-        assert.deepEqual(await b.history('alice', 'bob', 3, 1), [sent[1]]);
+        assert.deepEqual(await b.claimInbox(B.id, 'c1', 1, T0, T0 + 5000), [sent[0]]);
+        assert.deepEqual(await a.claimInbox(B.id, 'c2', 10, T0, T0 + 5000), [sent[2]], 'c1 holds the first');
+        await a.settleClaim(B.id, 'c1', true);
+        await b.settleClaim(B.id, 'c2', false);
+        assert.deepEqual(await a.ackInbox(B.id, 0, 10), [sent[2]]);
+        assert.deepEqual(await b.history(B.id, A.id, null, 10), sent);
+        assert.deepEqual(await b.history(A.id, B.id, 3, 1), [sent[1]]);
 
         assert.equal(await a.setPassword('alice', 'new'), true);
         assert.equal(await b.useSession('ta', T0 + 2000), null);
         assert.equal(await b.removeUser('bob'), true);
-        assert.deepEqual(await a.ackInbox('bob', 0, 10), []);
+        assert.deepEqual(await a.ackInbox(B.id, 0, 10), []);
         assert.equal(await a.endSession('tb'), false);
 
         // Every key of the namespace shares one slot, so one master holds them all.

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { addUsers, POLICY, profile, T0, useSqliteFile } from '../helpers/stores.js';
+import { addUsers, login, POLICY, profile, sendAs, T0, useSqliteFile } from '../helpers/stores.js';
 
 const storeUrl = new URL('../../src/server/store/sqlite.js', import.meta.url).href;
 
@@ -45,53 +45,78 @@ describe('SQLite store memory', () => {
     const server = open();
     const admin = open();
     const [alice, bob] = await addUsers(server, 'alice', 'bob');
-    assert.deepEqual(await server.claimInbox('bob', 'c1', 10, T0, T0 + 1000), []);
-    assert.deepEqual(await server.claimInbox('bob', 'c2', 10, T0, T0 + 1000), []);
-    const m1 = await server.addMessage(alice!, bob!, 'one', T0);
-    assert.deepEqual(await server.claimInbox('bob', 'c3', 10, T0, T0 + 1000), [m1]);
-    await server.settleClaim('bob', 'c3', true);
-    assert.deepEqual(await server.claimInbox('bob', 'c4', 10, T0, T0 + 1000), []);
-    const m2 = await admin.addMessage(alice!, bob!, 'two', T0);
-    assert.deepEqual(await server.claimInbox('bob', 'c5', 10, T0, T0 + 1000), [m2]);
+    assert.deepEqual(await server.claimInbox(bob!.id, 'c1', 10, T0, T0 + 1000), []);
+    assert.deepEqual(await server.claimInbox(bob!.id, 'c2', 10, T0, T0 + 1000), []);
+    const m1 = await sendAs(server, alice!, bob!, 'one', T0);
+    assert.deepEqual(await server.claimInbox(bob!.id, 'c3', 10, T0, T0 + 1000), [m1]);
+    await server.settleClaim(bob!.id, 'c3', true);
+    assert.deepEqual(await server.claimInbox(bob!.id, 'c4', 10, T0, T0 + 1000), []);
+    const m2 = await sendAs(admin, alice!, bob!, 'two', T0);
+    assert.deepEqual(await server.claimInbox(bob!.id, 'c5', 10, T0, T0 + 1000), [m2]);
   });
 
   test('an inbox whose messages are all claimed is not taken for empty', async () => {
     const s = open();
     const [alice, bob] = await addUsers(s, 'alice', 'bob');
-    const m = await s.addMessage(alice!, bob!, 'held', T0);
-    assert.deepEqual(await s.claimInbox('bob', 'c1', 10, T0, T0 + 1000), [m]);
+    const m = await sendAs(s, alice!, bob!, 'held', T0);
+    assert.deepEqual(await s.claimInbox(bob!.id, 'c1', 10, T0, T0 + 1000), [m]);
     // Held by the claim, then the write fails: free again for the next poll.
-    assert.deepEqual(await s.claimInbox('bob', 'c2', 10, T0, T0 + 1000), []);
-    await s.settleClaim('bob', 'c1', false);
-    assert.deepEqual(await s.claimInbox('bob', 'c3', 10, T0, T0 + 1000), [m]);
+    assert.deepEqual(await s.claimInbox(bob!.id, 'c2', 10, T0, T0 + 1000), []);
+    await s.settleClaim(bob!.id, 'c1', false);
+    assert.deepEqual(await s.claimInbox(bob!.id, 'c3', 10, T0, T0 + 1000), [m]);
     // A lease that runs out frees the messages too.
-    assert.deepEqual(await s.claimInbox('bob', 'c4', 10, T0 + 500, T0 + 1000), []);
-    assert.deepEqual(await s.claimInbox('bob', 'c5', 10, T0 + 1000, T0 + 2000), [m]);
+    assert.deepEqual(await s.claimInbox(bob!.id, 'c4', 10, T0 + 500, T0 + 1000), []);
+    assert.deepEqual(await s.claimInbox(bob!.id, 'c5', 10, T0 + 1000, T0 + 2000), [m]);
   });
 
   test("another process's message, password change and new session are seen by the next call", async () => {
     const server = open();
-    await addUsers(server, 'alice', 'bob');
+    const [, bob] = await addUsers(server, 'alice', 'bob');
     const now = Date.now();
-    await server.createSession('tok', 'alice', now);
+    await login(server, 'tok', 'alice', now);
     assert.equal((await server.useSession('tok', now + 1))?.username, 'alice');
     assert.deepEqual(names(await server.onlineUsers(now + 1)), ['alice']);
-    assert.deepEqual(await server.claimInbox('bob', 'c1', 10, now, now + 1000), []);
+    assert.deepEqual(await server.claimInbox(bob!.id, 'c1', 10, now, now + 1000), []);
     assert.equal((await server.getUser('bob'))?.nama, profile('bob').nama);
 
     await inOtherProcess(
       fx.file,
-      `await s.addMessage(${JSON.stringify(profile('alice'))}, ${JSON.stringify(profile('bob'))}, 'from afar', ${now});
-       await s.createSession('tok2', 'bob', ${now});
+      `const alice = await s.getUser('alice'), bob = await s.getUser('bob');
+       await s.sendMessage(alice.id, 'bob', 'from afar', ${now});
+       await s.createSession('tok2', bob, ${now});
        await s.setPassword('alice', 'changed');`,
     );
     assert.equal(await server.useSession('tok', now + 2), null, 'the password change ended the session');
     assert.equal((await server.getUser('alice'))?.passwordHash, 'changed');
     assert.deepEqual(names(await server.onlineUsers(now + 2)), ['bob']);
-    const got = await server.claimInbox('bob', 'c2', 10, now, now + 1000);
+    const got = await server.claimInbox(bob!.id, 'c2', 10, now, now + 1000);
     assert.deepEqual(
       got.map((m) => m.msg),
       ['from afar'],
     );
+  });
+
+  test('a remembered session of an account removed and re-added by another process never acts as the new account', async () => {
+    const server = open();
+    const [oldAlice, bob] = await addUsers(server, 'alice', 'bob');
+    const now = Date.now();
+    await login(server, 'tok', 'alice', now);
+    await sendAs(server, bob!, oldAlice!, 'for the old alice', now);
+    assert.equal((await server.useSession('tok', now + 1))?.userId, oldAlice!.id);
+    assert.equal((await server.getUser('alice'))?.id, oldAlice!.id);
+    assert.deepEqual(await server.claimInbox(bob!.id, 'c0', 10, now, now + 1), [], 'bob has nothing: remembered as empty');
+
+    await inOtherProcess(
+      fx.file,
+      `await s.removeUser('alice');
+       await s.addUser({ username: 'alice', nama: 'New Alice', negara: 'X', passwordHash: 'h' });`,
+    );
+    assert.equal(await server.useSession('tok', now + 2), null, 'the old token is refused');
+    const newAlice = (await server.getUser('alice'))!;
+    assert.notEqual(newAlice.id, oldAlice!.id);
+    assert.equal(newAlice.nama, 'New Alice');
+    assert.deepEqual(await server.claimInbox(newAlice.id, 'c1', 10, now + 10, now + 1000), []);
+    assert.deepEqual(await server.history(newAlice.id, bob!.id, null, 10), []);
+    assert.equal(await server.createSession('late', oldAlice!, now + 3), false);
   });
 });

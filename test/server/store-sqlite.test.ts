@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { hashToken } from '../../src/server/store/common.js';
 import { MIGRATIONS } from '../../src/server/store/sqlite-schema.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
-import { addUsers, POLICY, profile, T0, useSqliteFile } from '../helpers/stores.js';
+import { addUsers, login, POLICY, profile, sendAs, T0, useSqliteFile } from '../helpers/stores.js';
 
 describe('SQLite store', () => {
   const fx = useSqliteFile();
@@ -19,18 +20,19 @@ describe('SQLite store', () => {
   test('a second store on the same file (the admin CLI) is seen at once by the first', async () => {
     const server = open();
     const admin = open();
-    await addUsers(admin, 'alice', 'bob');
-    assert.deepEqual(await server.getUser('alice'), { ...profile('alice'), passwordHash: 'hash-alice' });
+    const [alice, bob] = await addUsers(admin, 'alice', 'bob');
+    assert.deepEqual(await server.getUser('alice'), { id: alice!.id, ...profile('alice'), passwordHash: 'hash-alice' });
     assert.equal(await server.countUsers(), 2);
-    await server.createSession('tok', 'alice', T0);
+    await login(server, 'tok', 'alice', T0);
     assert.equal((await server.useSession('tok', T0 + 1))?.username, 'alice');
     await admin.setPassword('alice', 'new');
     assert.equal(await server.useSession('tok', T0 + 2), null, 'passwd in another process ends the session now');
     assert.equal((await server.getUser('alice'))?.passwordHash, 'new');
+    const m = await sendAs(admin, bob!, alice!, 'hi', T0);
+    assert.deepEqual(await server.claimInbox(alice!.id, 'c', 10, T0, T0 + 1000), [m]);
     await admin.removeUser('bob');
     assert.deepEqual((await server.directory(T0)).map((u) => u.username), ['alice']);
-    const m = await admin.addMessage(profile('bob'), profile('alice'), 'hi', T0);
-    assert.deepEqual(await server.claimInbox('alice', 'c', 10, T0, T0 + 1000), [m]);
+    assert.equal(await server.sendMessage(bob!.id, 'alice', 'gone', T0), 'no such sender', 'removed in another process');
   });
 
   test('a missing directory fails with one clear line', () => {
@@ -77,7 +79,7 @@ describe('SQLite store', () => {
     assert.equal(fs.statSync(fx.file).mode & 0o777, 0o600, 'it holds password hashes');
     await addUsers(s, 'alice');
     const token = 'f3b0c8a2-5d1e-4c7a-9b6f-2e8d4a1c0b9e';
-    await s.createSession(token, 'alice', T0);
+    await login(s, token, 'alice', T0);
     const raw = new Database(fx.file, { readonly: true });
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(raw.pragma('user_version', { simple: true }), MIGRATIONS.length);
@@ -91,10 +93,48 @@ describe('SQLite store', () => {
     assert.equal((await open().useSession(token, T0 + 1))?.username, 'alice');
   });
 
+  test('a database of schema 1 (accounts by name) is migrated: ids assigned, sessions, inbox and history kept', async () => {
+    const raw = new Database(fx.file);
+    raw.exec(MIGRATIONS[0]!);
+    raw.pragma('user_version = 1');
+    const addUser = raw.prepare('INSERT INTO users (username, nama, negara, password_hash) VALUES (?, ?, ?, ?)');
+    for (const n of ['bob', 'alice']) addUser.run(n, profile(n).nama, profile(n).negara, `hash-${n}`);
+    raw.prepare('INSERT INTO sessions (token_hash, username, created_at, last_used, present_until) VALUES (?, ?, ?, ?, ?)')
+      .run(hashToken('tok-a'), 'alice', T0, T0, T0 + POLICY.presenceWindowMs);
+    const addMessage = raw.prepare(
+      'INSERT INTO messages (sender, recipient, msg_from, msg_to, body, ts, delivered) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const ts = new Date(T0).toISOString();
+    addMessage.run('alice', 'bob', 'Nama alice', 'Nama bob', 'hello bob', ts, 1);
+    addMessage.run('bob', 'alice', 'Nama bob', 'Nama alice', 'hi alice', ts, 0);
+    // From a user removed before the upgrade: the name no longer has an account.
+    addMessage.run('ghost', 'alice', 'Old Ghost', 'Nama alice', 'boo', ts, 1);
+    raw.close();
+
+    const s = open();
+    const check = new Database(fx.file, { readonly: true });
+    assert.equal(check.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    check.close();
+    const [alice, bob] = [(await s.getUser('alice'))!, (await s.getUser('bob'))!];
+    assert.ok(alice.id > 0 && bob.id > 0 && alice.id !== bob.id);
+    assert.deepEqual(alice, { id: alice.id, ...profile('alice'), passwordHash: 'hash-alice' });
+    assert.deepEqual(await s.useSession('tok-a', T0 + 1000), { userId: alice.id, username: 'alice', lastUsedAt: T0 + 1000 });
+    const wire = (id: number, from: string, to: string, msg: string) =>
+      ({ msg_from: `Nama ${from}`, msg_to: `Nama ${to}`, msg, id, sender: from, recipient: to, ts });
+    assert.deepEqual(await s.history(alice.id, bob.id, null, 50), [wire(1, 'alice', 'bob', 'hello bob'), wire(2, 'bob', 'alice', 'hi alice')]);
+    assert.deepEqual(await s.claimInbox(alice.id, 'c', 500, T0, T0 + 1000), [wire(2, 'bob', 'alice', 'hi alice')]);
+    // A new account under the removed name sees nothing of the old one.
+    const [ghost] = await addUsers(s, 'ghost');
+    assert.deepEqual(await s.history(ghost!.id, alice.id, null, 50), []);
+    const next = await sendAs(s, alice, bob, 'after the upgrade', T0 + 5);
+    assert.ok(next.id > 3);
+    assert.deepEqual((await s.history(bob.id, alice.id, null, 50)).map((m) => m.msg), ['hello bob', 'hi alice', 'after the upgrade']);
+  });
+
   test('a client polling more often than once a second costs no write', async () => {
     const s = open();
     await addUsers(s, 'alice');
-    await s.createSession('tok', 'alice', T0);
+    await login(s, 'tok', 'alice', T0);
     const watcher = new Database(fx.file, { readonly: true });
     const version = (): number => Number(watcher.pragma('data_version', { simple: true }));
     try {
@@ -114,9 +154,10 @@ describe('SQLite store', () => {
       const child = spawn(process.execPath, ['--input-type=module', '-e', `
         const { SqliteStore } = await import(${JSON.stringify(storeUrl)});
         const s = SqliteStore.open(${JSON.stringify(fx.file)}, ${JSON.stringify(POLICY)}, { synchronous: '${synchronous}' });
-        const a = { username: 'a', nama: 'A', negara: 'X' }, b = { username: 'b', nama: 'B', negara: 'X' };
-        await s.addUser({ ...a, passwordHash: 'h' });
-        const sent = await Promise.all(Array.from({ length: 50 }, (_, i) => s.addMessage(a, b, 'm' + i, ${T0})));
+        await s.addUser({ username: 'a', nama: 'A', negara: 'X', passwordHash: 'h' });
+        await s.addUser({ username: 'b', nama: 'B', negara: 'X', passwordHash: 'h' });
+        const a = await s.getUser('a');
+        const sent = await Promise.all(Array.from({ length: 50 }, (_, i) => s.sendMessage(a.id, 'b', 'm' + i, ${T0})));
         process.stdout.write(JSON.stringify(sent.map((m) => m.id)));
         // Nothing may be left to write: die before the event loop turns again.
         process.kill(process.pid, 'SIGKILL');
@@ -129,7 +170,9 @@ describe('SQLite store', () => {
       assert.equal(signal, 'SIGKILL');
       const reported = JSON.parse(out) as number[];
       assert.equal(reported.length, 50);
-      const stored = await open({ synchronous }).history('a', 'b', null, 500);
+      const reopened = open({ synchronous });
+      const [a, b] = [(await reopened.getUser('a'))!, (await reopened.getUser('b'))!];
+      const stored = await reopened.history(a.id, b.id, null, 500);
       assert.deepEqual(stored.map((m) => m.id), reported);
     });
   }

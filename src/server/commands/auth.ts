@@ -16,8 +16,12 @@ export async function auth(ctx: ServerContext, req: Extract<Request, { cmd: 'aut
   ctx.authThrottle.succeeded(caller.peer, now);
   const token = uuidv4();
   const now2 = Date.now();
-  await ctx.store.createSession(token, user.username, now2);
+  // The session binds to this account: if it was removed while the password was checked
+  // (perhaps a new account took the name), there is no session to give.
+  if (!(await ctx.store.createSession(token, { id: user.id, username: user.username }, now2))) {
+    return { reply: errorReply(Errors.noUser) };
+  }
   // The connection that logged in holds the new session: it may idle, and keeps the user online.
-  caller.session = { token, username: user.username, lastUsedAt: now2 };
+  caller.session = { token, userId: user.id, username: user.username, lastUsedAt: now2 };
   return { reply: ok({ tokenid: token }), user: user.username };
 }

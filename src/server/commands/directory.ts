@@ -58,9 +58,10 @@ export async function users(ctx: ServerContext, _req: Extract<Request, { cmd: 'u
 
 /** `history <token> <user> [before_id] [limit]`: one conversation, newest page, oldest first. */
 export async function history(ctx: ServerContext, req: Extract<Request, { cmd: 'history' }>, caller: Caller): Promise<Outcome> {
-  const me = caller.session!.username;
+  const { userId, username: me } = caller.session!;
+  // The conversation with the account that has this name now: not with one removed before it.
   const peer = isValidUsername(req.with) ? await ctx.store.getUser(req.with) : null;
   if (!peer) return { reply: errorReply(Errors.noDestination), user: me };
-  const messages = await ctx.store.history(me, peer.username, req.beforeId, req.limit);
+  const messages = await ctx.store.history(userId, peer.id, req.beforeId, req.limit);
   return { reply: ok({ messages }), user: me };
 }

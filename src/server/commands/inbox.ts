@@ -27,18 +27,18 @@ export function groupBySender(messages: readonly Message[]): Map<string, Message
  * `inbox <token> <ack_id>` acknowledges up to ack_id and peeks at the rest.
  */
 export async function inbox(ctx: ServerContext, req: Extract<Request, { cmd: 'inbox' }>, caller: Caller): Promise<Outcome> {
-  const me = caller.session!.username;
+  const { userId, username: me } = caller.session!;
   if (req.ackId !== null) {
-    const messages = await ctx.store.ackInbox(me, req.ackId, INBOX_BATCH);
+    const messages = await ctx.store.ackInbox(userId, req.ackId, INBOX_BATCH);
     return { reply: ok({ messages: groupBySender(messages) }), user: me };
   }
   const now = Date.now();
   const claimId = randomUUID();
-  const messages = await ctx.store.claimInbox(me, claimId, INBOX_BATCH, now, now + CLAIM_LEASE_MS);
+  const messages = await ctx.store.claimInbox(userId, claimId, INBOX_BATCH, now, now + CLAIM_LEASE_MS);
   if (messages.length === 0) return { reply: ok({ messages: {} }), user: me };
   return {
     reply: ok({ messages: groupBySender(messages) }),
     user: me,
-    afterWrite: (written) => ctx.store.settleClaim(me, claimId, written),
+    afterWrite: (written) => ctx.store.settleClaim(userId, claimId, written),
   };
 }

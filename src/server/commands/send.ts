@@ -3,13 +3,18 @@ import { ok, type Caller, type Outcome, type ServerContext } from '../context.js
 
 /** `send <token> <user> <message>`: the reply comes only once the message is stored durably. */
 export async function send(ctx: ServerContext, req: Extract<Request, { cmd: 'send' }>, caller: Caller): Promise<Outcome> {
-  const me = caller.session!.username;
-  const to = isValidUsername(req.to) ? await ctx.store.getUser(req.to) : null;
-  if (!to) return { reply: errorReply(Errors.noDestination), user: me };
-  if (req.message === '') return { reply: errorReply(Errors.emptyMessage), user: me };
-  if (charLength(req.message) > MAX_MESSAGE_CHARS) return { reply: errorReply(Errors.messageTooLong), user: me };
-  const from = await ctx.store.getUser(me);
-  if (!from) return { reply: errorReply(Errors.noSession) };
-  await ctx.store.addMessage(from, to, req.message, Date.now());
-  return { reply: ok({ message: 'Message Sent' }), user: me };
+  const me = caller.session!;
+  if (!isValidUsername(req.to)) return { reply: errorReply(Errors.noDestination), user: me.username };
+  const problem =
+    req.message === '' ? Errors.emptyMessage : charLength(req.message) > MAX_MESSAGE_CHARS ? Errors.messageTooLong : null;
+  if (problem) {
+    // An unknown destination is named first, as it always was; nothing is stored either way.
+    const known = (await ctx.store.getUser(req.to)) !== null;
+    return { reply: errorReply(known ? problem : Errors.noDestination), user: me.username };
+  }
+  // One store step finds the recipient's account and checks the sender's still exists.
+  const sent = await ctx.store.sendMessage(me.userId, req.to, req.message, Date.now());
+  if (sent === 'no such recipient') return { reply: errorReply(Errors.noDestination), user: me.username };
+  if (sent === 'no such sender') return { reply: errorReply(Errors.noSession) };
+  return { reply: ok({ message: 'Message Sent' }), user: me.username };
 }

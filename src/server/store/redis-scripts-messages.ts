@@ -11,24 +11,37 @@ function script(body: string): string {
 }
 
 /**
- * ARGV: recipient, head, tail, pairA, pairB (the two names, ordered),
- * requestId, requestTtlMs. Takes the next id, stores the body (head .. id ..
- * tail) once, queues it for the recipient and files it in the pair's history.
- * Returns the id. The id is also kept under the request id for a while: a
- * re-run of the same request (its answer was lost) returns that id and
- * stores nothing.
+ * ARGV: request id, sender id, recipient name, text as JSON, ts, request TTL
+ * (ms). In one step: resolves the recipient's account, checks the sender's
+ * still exists, takes the next id, stores the body once (the wire fields,
+ * then the two account ids), queues it for the recipient and files it in
+ * the pair's conversation. Returns the body; 1 when there is no such
+ * recipient, 2 when the sender is gone. Run again with the same request id
+ * (a command re-sent after a lost reply), it stores nothing and returns the
+ * first run's body.
  */
 export const ADD_MESSAGE = script(`
-local req = P .. 'req:' .. ARGV[6]
-local done = redis.call('GET', req)
-if done then return tonumber(done) end
+local rk = P .. 'req:' .. ARGV[1]
+local done = redis.call('GET', rk)
+if done then
+  return redis.call('GET', P .. 'm:' .. done) or 1
+end
+local rid = redis.call('HGET', P .. 'uid', ARGV[3])
+if not rid then return 1 end
+local sj = redis.call('HGET', P .. 'acct', ARGV[2])
+if not sj then return 2 end
+local from, to = cjson.decode(sj), cjson.decode(redis.call('HGET', P .. 'acct', rid))
 local id = redis.call('INCR', P .. 'next')
-redis.call('SET', P .. 'm:' .. id, ARGV[2] .. id .. ARGV[3])
-redis.call('ZADD', P .. 'q:' .. ARGV[1], id, id)
--- The pair comes ordered from the caller: Lua compares strings by locale.
-redis.call('ZADD', P .. 'h:' .. ARGV[4] .. ':' .. ARGV[5], id, id)
-redis.call('SET', req, id, 'PX', ARGV[7])
-return id
+local body = '{"msg_from":' .. cjson.encode(from[2]) .. ',"msg_to":' .. cjson.encode(to[2]) .. ',"msg":' .. ARGV[4] ..
+  ',"id":' .. id .. ',"sender":' .. cjson.encode(from[1]) .. ',"recipient":' .. cjson.encode(to[1]) ..
+  ',"ts":"' .. ARGV[5] .. '","sid":' .. ARGV[2] .. ',"rid":' .. rid .. '}'
+redis.call('SET', P .. 'm:' .. id, body)
+redis.call('ZADD', P .. 'inbox:' .. rid, id, id)
+local a, b = tonumber(ARGV[2]), tonumber(rid)
+if a > b then a, b = b, a end
+redis.call('ZADD', P .. 'conv:' .. a .. ':' .. b, id, id)
+redis.call('SET', rk, id, 'PX', ARGV[6])
+return body
 `);
 
 /** Lua to fetch the bodies of a list of ids, skipping any that are gone. */
@@ -47,15 +60,15 @@ end
 `;
 
 /**
- * ARGV: recipient, claimId, limit, now, leaseUntil. Leases up to limit of the
+ * ARGV: recipient id, claimId, limit, now, leaseUntil. Leases up to limit of the
  * oldest waiting messages that no unexpired lease holds; returns their bodies.
- * A non-empty batch is kept under the claim id (`c:<name>:<claimId>`, until
+ * A non-empty batch is kept under the claim id (`c:<recipient id>:<claimId>`, until
  * the lease ends): a re-run of the same claim (its answer was lost) returns
  * that batch and takes no other, and once settled takes nothing.
  */
 export const CLAIM_INBOX = script(BODIES + `
 local name, claim, limit, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local q, l = P .. 'q:' .. name, P .. 'l:' .. name
+local q, l = P .. 'inbox:' .. name, P .. 'lease:' .. name
 local ckey = P .. 'c:' .. name .. ':' .. claim
 local held_by_claim = redis.call('GET', ckey)
 if held_by_claim then
@@ -93,13 +106,13 @@ return bodies(taken)
 `);
 
 /**
- * ARGV: recipient, claimId, delivered (1|0). Ends the claim's leases. Running
- * it again finds no lease of the claim left and changes nothing; the claim's
- * kept batch becomes empty, so a late re-run of the claim takes nothing.
+ * ARGV: recipient id, claimId, delivered (1|0). Ends the claim's leases.
+ * Running it again finds no lease of the claim left and changes nothing; the
+ * claim's kept batch becomes empty, so a late re-run of the claim takes nothing.
  */
 export const SETTLE_CLAIM = script(`
 local name, claim, delivered = ARGV[1], ARGV[2], ARGV[3] == '1'
-local q, l = P .. 'q:' .. name, P .. 'l:' .. name
+local q, l = P .. 'inbox:' .. name, P .. 'lease:' .. name
 local all = redis.call('HGETALL', l)
 for i = 1, #all, 2 do
   if string.match(all[i + 1], '^%S+ (.*)$') == claim then
@@ -113,13 +126,13 @@ return 1
 `);
 
 /**
- * ARGV: recipient, ackId, limit. Marks ids <= ackId received, then returns
+ * ARGV: recipient id, ackId, limit. Marks ids <= ackId received, then returns
  * the bodies of up to limit waiting messages with id > ackId. A re-run finds
  * nothing left to mark and returns the same (or, with new mail, more).
  */
 export const ACK_INBOX = script(BODIES + `
 local name, ack = ARGV[1], ARGV[2]
-local q, l = P .. 'q:' .. name, P .. 'l:' .. name
+local q, l = P .. 'inbox:' .. name, P .. 'lease:' .. name
 local done = redis.call('ZRANGEBYSCORE', q, '-inf', ack)
 -- unpack has a stack limit: delete leases in slices.
 for i = 1, #done, 1000 do
@@ -129,8 +142,8 @@ redis.call('ZREMRANGEBYSCORE', q, '-inf', ack)
 return bodies(redis.call('ZRANGEBYSCORE', q, '(' .. ack, '+inf', 'LIMIT', 0, ARGV[3]))
 `);
 
-/** ARGV: a, b (a < b), before ('+inf' or '(<id>'), limit. Newest first. */
+/** ARGV: account ids a, b (a <= b), before ('+inf' or '(<id>'), limit. Newest first. */
 export const HISTORY = script(BODIES + `
-local ids = redis.call('ZREVRANGEBYSCORE', P .. 'h:' .. ARGV[1] .. ':' .. ARGV[2], ARGV[3], '-inf', 'LIMIT', 0, ARGV[4])
+local ids = redis.call('ZREVRANGEBYSCORE', P .. 'conv:' .. ARGV[1] .. ':' .. ARGV[2], ARGV[3], '-inf', 'LIMIT', 0, ARGV[4])
 return bodies(ids)
 `);

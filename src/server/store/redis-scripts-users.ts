@@ -1,56 +1,62 @@
-// Lua scripts of the Redis store for users, sessions and presence. Each runs
-// atomically inside Redis, so a session ended on one node is never revived by
-// a use on another, and a password change ends every session at once.
+// Lua scripts of the Redis store for accounts, sessions and presence. Each
+// runs atomically inside Redis, so a session ended on one node is never
+// revived by a use on another, and a password change ends every session at once.
 // The key layout is in docs/redis.md; P is the namespace prefix, KEYS[1].
 //
-// Presence is kept per user: `present` scores each user with the time their
-// most lasting session stops counting as online, which is the earlier of its
-// presence end (pu) and its expiry (last use + idle lifetime). Listing who is
-// online is then one range query, whatever the number of sessions.
+// Accounts are ids (`uid` maps a username to the account that has it now);
+// everything else is keyed by id, so a removed name taken again starts empty.
+// Presence is kept per account: `present` scores each account with when it
+// stops counting as online, from its newest session's last use (a sorted set
+// per account) and the holds of live nodes (`hold:<uid>`, one entry per
+// node). Every script here costs O(log n) in the sessions of the account,
+// except ending all of them (passwd, remove), which the cap bounds.
 
 /** Lua shared by these scripts. */
 const COMMON = `
 local P = KEYS[1]
 local function num(x) return string.format('%.0f', x) end
--- When a session stops counting as online: its presence end, or its expiry if sooner.
-local function online_until(used, pu, idle)
-  return math.min(tonumber(pu), tonumber(used) + idle + 1)
-end
--- Rescores a user in present from their live sessions, forgetting tokens Redis expired.
-local function refresh_user(name, idle)
-  local set = P .. 'us:' .. name
-  local best = nil
-  for _, th in ipairs(redis.call('SMEMBERS', set)) do
-    local s = redis.call('HMGET', P .. 's:' .. th, 'used', 'pu')
-    if s[1] then
-      local e = online_until(s[1], s[2], idle)
-      if best == nil or e > best then best = e end
-    else
-      redis.call('SREM', set, th)
-    end
+-- Rescores an account in present: online for the window after its newest session's
+-- last use, or while a node holds it, never past that session's expiry. Needs no
+-- clock: a score in the past just means offline.
+local function rescore(uid, window, idle)
+  local top = redis.call('ZRANGE', P .. 'sess:' .. uid, -1, -1, 'WITHSCORES')
+  if #top == 0 then
+    redis.call('ZREM', P .. 'present', uid)
+    return
   end
-  if best then
-    redis.call('ZADD', P .. 'present', num(best), name)
-  else
-    redis.call('ZREM', P .. 'present', name)
-  end
+  local used = tonumber(top[2])
+  local e = used + window
+  local h = redis.call('ZRANGE', P .. 'hold:' .. uid, -1, -1, 'WITHSCORES')
+  if #h > 0 and tonumber(h[2]) > e then e = tonumber(h[2]) end
+  redis.call('ZADD', P .. 'present', num(math.min(e, used + idle + 1)), uid)
 end
-local function end_all_sessions(name)
-  local set = P .. 'us:' .. name
-  for _, th in ipairs(redis.call('SMEMBERS', set)) do redis.call('DEL', P .. 's:' .. th) end
-  redis.call('DEL', set)
-  redis.call('ZREM', P .. 'present', name)
+local function end_all_sessions(uid)
+  local sk = P .. 'sess:' .. uid
+  for _, th in ipairs(redis.call('ZRANGE', sk, 0, -1)) do redis.call('DEL', P .. 's:' .. th) end
+  redis.call('DEL', sk, P .. 'hold:' .. uid)
+  redis.call('ZREM', P .. 'present', uid)
 end
--- Flat {name, profile, ...} for the names; unpack has a stack limit, so HMGET in slices.
-local function with_profiles(names, out)
-  for i = 1, #names, 4000 do
-    local last = math.min(i + 3999, #names)
-    local got = redis.call('HMGET', P .. 'profiles', unpack(names, i, last))
+-- Flat {id, account JSON, ...} for the ids; unpack has a stack limit, so HMGET in slices.
+local function with_accounts(ids, out)
+  for i = 1, #ids, 4000 do
+    local last = math.min(i + 3999, #ids)
+    local got = redis.call('HMGET', P .. 'acct', unpack(ids, i, last))
     for j = 1, #got do
       if got[j] then
-        out[#out + 1] = names[i + j - 1]
+        out[#out + 1] = ids[i + j - 1]
         out[#out + 1] = got[j]
       end
+    end
+  end
+  return out
+end
+-- The ids of the names, in their order, skipping names with no account.
+local function ids_of(names)
+  local out = {}
+  for i = 1, #names, 4000 do
+    local got = redis.call('HMGET', P .. 'uid', unpack(names, i, math.min(i + 3999, #names)))
+    for j = 1, #got do
+      if got[j] then out[#out + 1] = got[j] end
     end
   end
   return out
@@ -61,139 +67,184 @@ function script(body: string): string {
   return COMMON + body;
 }
 
-/** ARGV: name, profile JSON, pw. Returns 1 when added, 0 when the name is taken. */
+/**
+ * ARGV: name, account JSON ([name, nama, negara]), pw. Returns the new
+ * account's id, or 0 when the name is taken.
+ */
 export const ADD_USER = script(`
-if redis.call('HEXISTS', P .. 'pw', ARGV[1]) == 1 then return 0 end
-redis.call('HSET', P .. 'pw', ARGV[1], ARGV[3])
-redis.call('HSET', P .. 'profiles', ARGV[1], ARGV[2])
+if redis.call('HEXISTS', P .. 'uid', ARGV[1]) == 1 then return 0 end
+local id = redis.call('INCR', P .. 'nextuid')
+redis.call('HSET', P .. 'uid', ARGV[1], id)
+redis.call('HSET', P .. 'acct', id, ARGV[2])
+redis.call('HSET', P .. 'pwh', id, ARGV[3])
 redis.call('ZADD', P .. 'users', 0, ARGV[1])
-return 1
+return id
+`);
+
+/** ARGV: name. Returns {id, account JSON, pw}, or false when there is no such user. */
+export const GET_USER = script(`
+local id = redis.call('HGET', P .. 'uid', ARGV[1])
+if not id then return false end
+return {id, redis.call('HGET', P .. 'acct', id), redis.call('HGET', P .. 'pwh', id)}
 `);
 
 /** ARGV: name, pw. Returns 1, or 0 when there is no such user. */
 export const SET_PASSWORD = script(`
-if redis.call('HEXISTS', P .. 'pw', ARGV[1]) == 0 then return 0 end
-redis.call('HSET', P .. 'pw', ARGV[1], ARGV[2])
-end_all_sessions(ARGV[1])
+local id = redis.call('HGET', P .. 'uid', ARGV[1])
+if not id then return 0 end
+redis.call('HSET', P .. 'pwh', id, ARGV[2])
+end_all_sessions(id)
 return 1
 `);
 
 /**
- * ARGV: name. Removes the user, their sessions and their waiting messages
- * (bodies and history entries too, as the SQLite store deletes those rows).
+ * ARGV: name. Removes the account, its sessions and its waiting messages
+ * (bodies and conversation entries too, as the SQLite store deletes those
+ * rows). What it sent or received before stays under its id, never reused.
  */
 export const REMOVE_USER = script(`
 local name = ARGV[1]
-if redis.call('HEXISTS', P .. 'pw', name) == 0 then return 0 end
-end_all_sessions(name)
-local q = P .. 'q:' .. name
-for _, id in ipairs(redis.call('ZRANGE', q, 0, -1)) do
-  local mkey = P .. 'm:' .. id
+local id = redis.call('HGET', P .. 'uid', name)
+if not id then return 0 end
+end_all_sessions(id)
+local q = P .. 'inbox:' .. id
+for _, mid in ipairs(redis.call('ZRANGE', q, 0, -1)) do
+  local mkey = P .. 'm:' .. mid
   local body = redis.call('GET', mkey)
   if body then
-    local from = cjson.decode(body).sender
-    -- Either order of the pair: Lua's string order is not the caller's.
-    redis.call('ZREM', P .. 'h:' .. from .. ':' .. name, id)
-    redis.call('ZREM', P .. 'h:' .. name .. ':' .. from, id)
+    local a, b = string.match(body, ',"sid":(%d+),"rid":(%d+)}$')
+    if a then
+      a, b = tonumber(a), tonumber(b)
+      if a > b then a, b = b, a end
+      redis.call('ZREM', P .. 'conv:' .. a .. ':' .. b, mid)
+    end
     redis.call('DEL', mkey)
   end
 end
-redis.call('DEL', q, P .. 'l:' .. name)
-redis.call('HDEL', P .. 'pw', name)
-redis.call('HDEL', P .. 'profiles', name)
+redis.call('DEL', q, P .. 'lease:' .. id)
+redis.call('HDEL', P .. 'uid', name)
+redis.call('HDEL', P .. 'acct', id)
+redis.call('HDEL', P .. 'pwh', id)
 redis.call('ZREM', P .. 'users', name)
 return 1
 `);
 
-/** ARGV: token hash, name, now, idleMs, presentUntil. */
+/**
+ * ARGV: token hash, account id, name, now, idleMs, cap, windowMs. Stores the
+ * session if the name still belongs to that account; past the cap, first
+ * ends the account's least recently used sessions. Returns 1, or 0 when
+ * the account is gone.
+ */
 export const CREATE_SESSION = script(`
-local th, name, idle = ARGV[1], ARGV[2], tonumber(ARGV[4])
+local th, uid, now, idle, cap = ARGV[1], ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+if redis.call('HGET', P .. 'uid', ARGV[3]) ~= uid then return 0 end
+local sk = P .. 'sess:' .. uid
+-- Entries of sessions Redis has expired by themselves go first (a few per login),
+-- and holds of nodes that stopped holding.
+for _, old in ipairs(redis.call('ZRANGEBYSCORE', sk, '-inf', '(' .. num(now - idle), 'LIMIT', 0, 100)) do
+  redis.call('DEL', P .. 's:' .. old)
+  redis.call('ZREM', sk, old)
+end
+redis.call('ZREMRANGEBYSCORE', P .. 'hold:' .. uid, '-inf', '(' .. num(now))
+while redis.call('ZCARD', sk) >= cap do
+  local lru = redis.call('ZPOPMIN', sk)
+  redis.call('DEL', P .. 's:' .. lru[1])
+end
 local skey = P .. 's:' .. th
-redis.call('HSET', skey, 'u', name, 'used', ARGV[3], 'pu', ARGV[5])
-redis.call('PEXPIRE', skey, ARGV[4])
-redis.call('SADD', P .. 'us:' .. name, th)
-refresh_user(name, idle)
+redis.call('HSET', skey, 'uid', uid, 'u', ARGV[3], 'used', ARGV[4])
+redis.call('PEXPIRE', skey, ARGV[5])
+redis.call('ZADD', sk, ARGV[4], th)
+rescore(uid, tonumber(ARGV[7]), idle)
 return 1
 `);
 
 /**
- * ARGV: token hash, now, idleMs, presentUntil, slackMs: moves smaller than
- * the slack are not written. Returns {username, last use},
- * or false when there is no live session (an expired one is removed).
+ * ARGV: token hash, now, idleMs, windowMs, slackMs: moves smaller than the
+ * slack are not written. Returns {account id, username, last use}, or false
+ * when there is no live session (an expired one is removed).
  */
 export const USE_SESSION = script(`
-local th, now, idle, pu_new, slack = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local th, now, idle, window, slack = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local skey = P .. 's:' .. th
-local s = redis.call('HMGET', skey, 'u', 'used', 'pu')
+local s = redis.call('HMGET', skey, 'uid', 'u', 'used')
 if not s[1] then return false end
-local used, pu = tonumber(s[2]), tonumber(s[3])
+local uid, used = s[1], tonumber(s[3])
 if now - used > idle then
   redis.call('DEL', skey)
-  redis.call('SREM', P .. 'us:' .. s[1], th)
-  refresh_user(s[1], idle)
+  redis.call('ZREM', P .. 'sess:' .. uid, th)
+  rescore(uid, window, idle)
   return false
 end
--- Clocks of nodes may differ a little: never move a time backwards.
-local used2, pu2 = math.max(used, now), math.max(pu, pu_new)
--- Small moves are not written (as in SQLite): a polling client costs no
--- write, so no append-only-file fsync, per request.
-if used2 - used >= slack or pu2 - pu >= slack then
-  redis.call('HSET', skey, 'used', num(used2), 'pu', num(pu2))
+-- Clocks of nodes may differ a little: never move a time backwards. Small moves
+-- are not written (as in SQLite): a polling client costs no write, so no
+-- append-only-file fsync, per request.
+if now - used >= slack then
+  used = now
+  redis.call('HSET', skey, 'used', ARGV[2])
   redis.call('PEXPIRE', skey, ARGV[3])
-  -- This session only gained time, so the user's score can only rise.
-  redis.call('ZADD', P .. 'present', 'GT', num(online_until(used2, pu2, idle)), s[1])
+  redis.call('ZADD', P .. 'sess:' .. uid, 'XX', ARGV[2], th)
+  -- This session only gained time, so the account's score can only rise.
+  redis.call('ZADD', P .. 'present', 'GT', num(math.min(now + window, now + idle + 1)), uid)
 end
-return {s[1], num(used2)}
+return {uid, s[2], num(used)}
 `);
 
-/** ARGV: token hash, idleMs. Returns 1 when a session was ended. */
+/** ARGV: token hash, idleMs, windowMs. Returns 1 when a session was ended. */
 export const END_SESSION = script(`
 local skey = P .. 's:' .. ARGV[1]
-local name = redis.call('HGET', skey, 'u')
-if not name then return 0 end
+local uid = redis.call('HGET', skey, 'uid')
+if not uid then return 0 end
 redis.call('DEL', skey)
-redis.call('SREM', P .. 'us:' .. name, ARGV[1])
-refresh_user(name, tonumber(ARGV[2]))
+redis.call('ZREM', P .. 'sess:' .. uid, ARGV[1])
+rescore(uid, tonumber(ARGV[3]), tonumber(ARGV[2]))
 return 1
 `);
 
-/** ARGV: until, idleMs, token hash... Raises each live session's presence end to until. */
+/**
+ * ARGV: holder, now, until, idleMs, then pairs of account id and token hash.
+ * Each pair whose token is a live session of that account holds the account
+ * online until \`until\` for this holder; returns the token hashes that are not.
+ */
 export const HOLD_PRESENCE = script(`
-local untilv, idle = tonumber(ARGV[1]), tonumber(ARGV[2])
-for i = 3, #ARGV do
-  local skey = P .. 's:' .. ARGV[i]
-  local s = redis.call('HMGET', skey, 'u', 'used', 'pu')
-  if s[1] and untilv > tonumber(s[3]) then
-    redis.call('HSET', skey, 'pu', ARGV[1])
-    redis.call('ZADD', P .. 'present', 'GT', num(online_until(s[2], ARGV[1], idle)), s[1])
+local holder, now, untilv, idle = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local dead = {}
+for i = 5, #ARGV - 1, 2 do
+  local uid, th = ARGV[i], ARGV[i + 1]
+  local s = redis.call('HMGET', P .. 's:' .. th, 'uid', 'used')
+  if s[1] == uid and now - tonumber(s[2]) <= idle then
+    local hk = P .. 'hold:' .. uid
+    -- Holds that lapsed (a node that died or let go) leave no entry behind.
+    redis.call('ZREMRANGEBYSCORE', hk, '-inf', '(' .. num(now))
+    redis.call('ZADD', hk, 'GT', ARGV[3], holder)
+    redis.call('ZADD', P .. 'present', 'GT', num(math.min(untilv, tonumber(s[2]) + idle + 1)), uid)
+  else
+    dead[#dead + 1] = th
   end
 end
-return 1
+return dead
 `);
 
-/** ARGV: token hash, until, idleMs. Sets the session's presence end to until. */
+/** ARGV: holder, account id, until, idleMs, windowMs. This holder's hold on the account ends at until. */
 export const RELEASE_PRESENCE = script(`
-local skey = P .. 's:' .. ARGV[1]
-local name = redis.call('HGET', skey, 'u')
-if name then
-  redis.call('HSET', skey, 'pu', ARGV[2])
-  refresh_user(name, tonumber(ARGV[3]))
-end
+local uid = ARGV[2]
+if redis.call('EXISTS', P .. 'sess:' .. uid) == 0 then return 1 end
+redis.call('ZADD', P .. 'hold:' .. uid, ARGV[3], ARGV[1])
+rescore(uid, tonumber(ARGV[5]), tonumber(ARGV[4]))
 return 1
 `);
 
-/** ARGV: now. Returns flat [name, profile JSON, ...] of users online at now. */
+/** ARGV: now. Returns flat [id, account JSON, ...] of accounts online at now. */
 export const ONLINE_USERS = script(`
-return with_profiles(redis.call('ZRANGEBYSCORE', P .. 'present', '(' .. ARGV[1], '+inf'), {})
+return with_accounts(redis.call('ZRANGEBYSCORE', P .. 'present', '(' .. ARGV[1], '+inf'), {})
 `);
 
-/** No ARGV. Returns flat [name, profile JSON, ...] of every user, by name. */
+/** No ARGV. Returns flat [id, account JSON, ...] of every account, by name. */
 export const LIST_USERS = script(`
-return with_profiles(redis.call('ZRANGE', P .. 'users', 0, -1), {})
+return with_accounts(ids_of(redis.call('ZRANGE', P .. 'users', 0, -1)), {})
 `);
 
-/** ARGV: now. Returns {flat [name, profile JSON, ...] by name, [names online at now]}. */
+/** ARGV: now. Returns {flat [id, account JSON, ...] by name, [ids online at now]}. */
 export const DIRECTORY = script(`
-local all = with_profiles(redis.call('ZRANGE', P .. 'users', 0, -1), {})
+local all = with_accounts(ids_of(redis.call('ZRANGE', P .. 'users', 0, -1)), {})
 return {all, redis.call('ZRANGEBYSCORE', P .. 'present', '(' .. ARGV[1], '+inf')}
 `);

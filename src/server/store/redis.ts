@@ -6,9 +6,14 @@ import { randomUUID } from 'node:crypto';
 import type { Message, UserProfile } from '../../protocol.js';
 import { hashToken, messageInWireOrder, sessionWriteSlack } from './common.js';
 import { answerLost, connectRedis, runAgainIfCut, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
+import { MIGRATE } from './redis-migrate.js';
 import * as msgLua from './redis-scripts-messages.js';
 import * as userLua from './redis-scripts-users.js';
-import type { DirectoryUser, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
+import {
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  type AccountRef, type DirectoryUser, type NewUser, type PresenceHold, type SendResult, type SessionInfo, type SessionPolicy,
+  type Store, type UserRecord,
+} from './types.js';
 
 /** Options of RedisStore.open. */
 export interface RedisStoreOptions extends RedisConnectOptions {
@@ -20,7 +25,9 @@ type Reply = string | number | null | Reply[];
 type ScriptCall = (prefix: string, ...args: (string | number)[]) => Promise<Reply>;
 
 const SCRIPTS = {
+  cbMigrate: MIGRATE,
   cbAddUser: userLua.ADD_USER,
+  cbGetUser: userLua.GET_USER,
   cbSetPassword: userLua.SET_PASSWORD,
   cbRemoveUser: userLua.REMOVE_USER,
   cbCreateSession: userLua.CREATE_SESSION,
@@ -50,6 +57,7 @@ const RUN_AGAIN_IF_CUT: ReadonlySet<keyof Scripts> = new Set<keyof Scripts>([
   'cbClaimInbox', // keyed by its claim id
   'cbSettleClaim',
   'cbAckInbox',
+  'cbGetUser',
   'cbUseSession',
   'cbEndSession',
   'cbHoldPresence',
@@ -60,7 +68,9 @@ const RUN_AGAIN_IF_CUT: ReadonlySet<keyof Scripts> = new Set<keyof Scripts>([
 ]);
 
 /** How long a send's request id is remembered: well past any re-run of it (ms). */
-const REQUEST_ID_TTL_MS = 120_000;
+const REQUEST_TTL_MS = 5 * 60_000;
+/** Accounts or messages one migration script moves at a time. */
+const MIGRATE_SLICE = 500;
 
 /** Store on a shared Redis, for many stateless server nodes. */
 export class RedisStore implements Store {
@@ -69,6 +79,9 @@ export class RedisStore implements Store {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** The scripts, each call tracked. */
   private readonly scripts: Scripts;
+  /** Names this node's presence holds, apart from every other node's. */
+  private readonly holder = randomUUID();
+  private readonly cap: number;
 
   /**
    * Connects to `url`: `redis://[user:password@]host:port[/db]` (`rediss://`
@@ -82,7 +95,26 @@ export class RedisStore implements Store {
     for (const [name, source] of Object.entries(SCRIPTS)) {
       client.defineCommand(name, { numberOfKeys: 1, lua: source });
     }
-    return new RedisStore(client, policy, `{${prefix}}:`);
+    const store = new RedisStore(client, policy, `{${prefix}}:`);
+    try {
+      await store.migrate();
+    } catch (err) {
+      client.disconnect();
+      throw err;
+    }
+    return store;
+  }
+
+  /** Brings data of an older layout up to date, a slice per script; nodes starting together share the work. */
+  private async migrate(): Promise<void> {
+    const { presenceWindowMs, idleLifetimeMs } = this.policy;
+    for (;;) {
+      const r = String(await this.run.cbMigrate(this.p, MIGRATE_SLICE, Date.now(), presenceWindowMs, idleLifetimeMs));
+      if (r === 'done') return;
+      if (r.startsWith('newer ')) {
+        throw new Error(`Redis namespace ${this.p.slice(0, -1)} has key layout ${r.slice(6)}, newer than this chatbox understands; upgrade chatbox`);
+      }
+    }
   }
 
   private constructor(
@@ -100,6 +132,7 @@ export class RedisStore implements Store {
         : (prefix, ...args) => this.track(call(prefix, ...args));
     }
     this.scripts = scripts;
+    this.cap = policy.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER;
   }
 
   private get run(): Scripts {
@@ -127,24 +160,20 @@ export class RedisStore implements Store {
 
   // --- users ---
 
-  async addUser(user: UserRecord): Promise<boolean> {
-    const profile = JSON.stringify([user.nama, user.negara]);
-    return (await this.run.cbAddUser(this.p, user.username, profile, user.passwordHash)) === 1;
+  async addUser(user: NewUser): Promise<boolean> {
+    const account = JSON.stringify([user.username, user.nama, user.negara]);
+    return Number(await this.run.cbAddUser(this.p, user.username, account, user.passwordHash)) > 0;
   }
 
   async getUser(username: string): Promise<UserRecord | null> {
-    // Two reads in one round trip (auto-pipelined); a user's profile never changes.
-    const redis = this.redis;
-    const [profile, pw] = await this.track(
-      runAgainIfCut(() => Promise.all([redis.hget(this.p + 'profiles', username), redis.hget(this.p + 'pw', username)])),
-    );
-    if (profile == null || pw == null) return null;
-    const [nama, negara] = JSON.parse(profile) as [string, string];
-    return { username, nama, negara, passwordHash: pw };
+    const r = await this.run.cbGetUser(this.p, username);
+    if (!Array.isArray(r)) return null;
+    const [name, nama, negara] = JSON.parse(String(r[1])) as [string, string, string];
+    return { id: Number(r[0]), username: name, nama, negara, passwordHash: String(r[2]) };
   }
 
   async listUsers(): Promise<UserProfile[]> {
-    return profiles((await this.run.cbListUsers(this.p)) as string[]);
+    return accounts((await this.run.cbListUsers(this.p)) as string[]).map((a) => a.profile);
   }
 
   async setPassword(username: string, passwordHash: string): Promise<boolean> {
@@ -162,78 +191,88 @@ export class RedisStore implements Store {
 
   // --- sessions and presence ---
 
-  async createSession(token: string, username: string, now: number): Promise<void> {
+  async createSession(token: string, user: AccountRef, now: number): Promise<boolean> {
     const { idleLifetimeMs, presenceWindowMs } = this.policy;
-    await this.run.cbCreateSession(this.p, hashToken(token), username, now, idleLifetimeMs, now + presenceWindowMs);
+    const r = await this.run.cbCreateSession(this.p, hashToken(token), user.id, user.username, now, idleLifetimeMs, this.cap, presenceWindowMs);
+    return r === 1;
   }
 
   async useSession(token: string, now: number): Promise<SessionInfo | null> {
     const { idleLifetimeMs, presenceWindowMs } = this.policy;
     const slack = sessionWriteSlack(this.policy);
-    const r = await this.run.cbUseSession(this.p, hashToken(token), now, idleLifetimeMs, now + presenceWindowMs, slack);
+    const r = await this.run.cbUseSession(this.p, hashToken(token), now, idleLifetimeMs, presenceWindowMs, slack);
     if (!Array.isArray(r)) return null;
-    return { username: String(r[0]), lastUsedAt: Math.max(now, Number(r[1])) };
+    return { userId: Number(r[0]), username: String(r[1]), lastUsedAt: Math.max(now, Number(r[2])) };
   }
 
   async endSession(token: string): Promise<boolean> {
-    return (await this.run.cbEndSession(this.p, hashToken(token), this.policy.idleLifetimeMs)) === 1;
+    const { idleLifetimeMs, presenceWindowMs } = this.policy;
+    return (await this.run.cbEndSession(this.p, hashToken(token), idleLifetimeMs, presenceWindowMs)) === 1;
   }
 
-  async holdPresence(tokens: readonly string[], until: number): Promise<void> {
+  async holdPresence(holds: readonly PresenceHold[], now: number): Promise<string[]> {
+    const until = now + this.policy.presenceWindowMs;
+    const ended: string[] = [];
     // Slices keep each script short, so other nodes' commands are not held up behind it.
-    for (let i = 0; i < tokens.length; i += 500) {
-      await this.run.cbHoldPresence(this.p, until, this.policy.idleLifetimeMs, ...tokens.slice(i, i + 500).map(hashToken));
+    for (let i = 0; i < holds.length; i += 500) {
+      const byHash = new Map<string, string>();
+      const args: (string | number)[] = [];
+      for (const h of holds.slice(i, i + 500)) {
+        const hash = hashToken(h.token);
+        byHash.set(hash, h.token);
+        args.push(h.userId, hash);
+      }
+      const dead = (await this.run.cbHoldPresence(this.p, this.holder, now, until, this.policy.idleLifetimeMs, ...args)) as string[];
+      for (const hash of dead) ended.push(byHash.get(hash)!);
     }
+    return ended;
   }
 
-  async releasePresence(token: string, until: number): Promise<void> {
-    await this.run.cbReleasePresence(this.p, hashToken(token), until, this.policy.idleLifetimeMs);
+  async releasePresence(userId: number, until: number): Promise<void> {
+    const { idleLifetimeMs, presenceWindowMs } = this.policy;
+    await this.run.cbReleasePresence(this.p, this.holder, userId, until, idleLifetimeMs, presenceWindowMs);
   }
 
   async onlineUsers(now: number): Promise<UserProfile[]> {
-    const out = profiles((await this.run.cbOnlineUsers(this.p, now)) as string[]);
-    // Redis hands names back by presence; sort by code unit, as SQLite's BINARY collation does.
+    const out = accounts((await this.run.cbOnlineUsers(this.p, now)) as string[]).map((a) => a.profile);
+    // Redis hands accounts back by presence; sort by code unit, as SQLite's BINARY collation does.
     return out.sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
   }
 
   async directory(now: number): Promise<DirectoryUser[]> {
     const [all, online] = (await this.run.cbDirectory(this.p, now)) as [string[], string[]];
-    const present = new Set(online);
-    return profiles(all).map((u) => ({ ...u, online: present.has(u.username) }));
+    const present = new Set(online.map(Number));
+    return accounts(all).map((a) => ({ ...a.profile, online: present.has(a.id) }));
   }
 
   // --- messages ---
 
-  async addMessage(sender: UserProfile, recipient: UserProfile, text: string, now: number): Promise<Message> {
+  async sendMessage(senderId: number, recipient: string, text: string, now: number): Promise<SendResult> {
     const ts = new Date(now).toISOString();
-    // The body is JSON in the protocol's field order; the script puts the new id between the halves.
-    const head = `{"msg_from":${JSON.stringify(sender.nama)},"msg_to":${JSON.stringify(recipient.nama)},"msg":${JSON.stringify(text)},"id":`;
-    const tail = `,"sender":${JSON.stringify(sender.username)},"recipient":${JSON.stringify(recipient.username)},"ts":"${ts}"}`;
-    const [a, b] = pair(sender.username, recipient.username);
-    // A run again after a lost answer finds this request id and stores no second copy.
-    const requestId = randomUUID();
-    const id = Number(await this.run.cbAddMessage(this.p, recipient.username, head, tail, a, b, requestId, REQUEST_ID_TTL_MS));
-    return { msg_from: sender.nama, msg_to: recipient.nama, msg: text, id, sender: sender.username, recipient: recipient.username, ts };
+    // A fresh request id per call: if ioredis re-sends the script after a lost reply, it stores nothing twice.
+    const r = await this.run.cbAddMessage(this.p, randomUUID(), senderId, recipient, JSON.stringify(text), ts, REQUEST_TTL_MS);
+    if (r === 1) return 'no such recipient';
+    if (r === 2) return 'no such sender';
+    return messageInWireOrder(JSON.parse(String(r)) as Message);
   }
 
-  async claimInbox(recipient: string, claimId: string, limit: number, now: number, leaseUntil: number): Promise<Message[]> {
+  async claimInbox(recipientId: number, claimId: string, limit: number, now: number, leaseUntil: number): Promise<Message[]> {
     if (limit <= 0) return [];
-    return parseBodies(await this.run.cbClaimInbox(this.p, recipient, claimId, limit, now, leaseUntil));
+    return parseBodies(await this.run.cbClaimInbox(this.p, recipientId, claimId, limit, now, leaseUntil));
   }
 
-  async settleClaim(recipient: string, claimId: string, delivered: boolean): Promise<void> {
-    await this.run.cbSettleClaim(this.p, recipient, claimId, delivered ? 1 : 0);
+  async settleClaim(recipientId: number, claimId: string, delivered: boolean): Promise<void> {
+    await this.run.cbSettleClaim(this.p, recipientId, claimId, delivered ? 1 : 0);
   }
 
-  async ackInbox(recipient: string, ackId: number, limit: number): Promise<Message[]> {
-    return parseBodies(await this.run.cbAckInbox(this.p, recipient, ackId, Math.max(0, limit)));
+  async ackInbox(recipientId: number, ackId: number, limit: number): Promise<Message[]> {
+    return parseBodies(await this.run.cbAckInbox(this.p, recipientId, ackId, Math.max(0, limit)));
   }
 
-  async history(a: string, b: string, beforeId: number | null, limit: number): Promise<Message[]> {
+  async history(aId: number, bId: number, beforeId: number | null, limit: number): Promise<Message[]> {
     if (limit <= 0) return [];
-    const [x, y] = pair(a, b);
     const before = beforeId === null ? '+inf' : `(${beforeId}`;
-    return parseBodies(await this.run.cbHistory(this.p, x, y, before, limit)).reverse();
+    return parseBodies(await this.run.cbHistory(this.p, Math.min(aId, bId), Math.max(aId, bId), before, limit)).reverse();
   }
 
   /** Sends what is queued and closes the connection. Calling it again does nothing. */
@@ -260,17 +299,12 @@ function unavailable(err: unknown): unknown {
   return why === null ? err : new Error(`Redis is unavailable: ${why}`, { cause: err });
 }
 
-/** The two names of a conversation in a fixed order (code-unit order, as in the key). */
-function pair(a: string, b: string): [string, string] {
-  return a <= b ? [a, b] : [b, a];
-}
-
-/** Users from a script's flat [name, profile JSON, ...] reply. */
-function profiles(flat: string[]): UserProfile[] {
-  const out: UserProfile[] = [];
+/** Accounts from a script's flat [id, account JSON, ...] reply. */
+function accounts(flat: string[]): { id: number; profile: UserProfile }[] {
+  const out: { id: number; profile: UserProfile }[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) {
-    const [nama, negara] = JSON.parse(flat[i + 1]!) as [string, string];
-    out.push({ username: flat[i]!, nama, negara });
+    const [username, nama, negara] = JSON.parse(flat[i + 1]!) as [string, string, string];
+    out.push({ id: Number(flat[i]), profile: { username, nama, negara } });
   }
   return out;
 }

@@ -14,9 +14,9 @@ import type { UserRecord } from './types.js';
 /** A session as last read or written by this process. */
 export interface CachedSession {
   hash: string;
+  userId: number;
   username: string;
   lastUsed: number;
-  presentUntil: number;
 }
 
 /** The online list as last read, and until when it holds. */
@@ -44,10 +44,12 @@ export function noteCommit(): void {
 export class StoreCache {
   /** By token (not its hash: hashing is part of what a hit saves). */
   readonly sessions = new Map<string, CachedSession>();
+  /** Token hash to token, so a session ended by its hash (the cap) leaves no copy behind. */
+  private readonly tokens = new Map<string, string>();
   readonly users = new Map<string, Readonly<UserRecord>>();
   online: OnlineSnapshot | null = null;
-  /** Recipients with no undelivered message at all: only an insert changes that. */
-  readonly emptyInboxes = new Set<string>();
+  /** Accounts with no undelivered message at all: only an insert changes that. */
+  readonly emptyInboxes = new Set<number>();
   private version = NaN;
   private checkedAt = -1;
   private checkedThisCallback = false;
@@ -75,8 +77,24 @@ export class StoreCache {
   }
 
   putSession(token: string, s: CachedSession): void {
-    if (this.sessions.size >= MAX_ENTRIES) this.sessions.clear();
+    if (this.sessions.size >= MAX_ENTRIES) {
+      this.sessions.clear();
+      this.tokens.clear();
+    }
     this.sessions.set(token, s);
+    this.tokens.set(s.hash, token);
+  }
+
+  dropSession(token: string): void {
+    const s = this.sessions.get(token);
+    if (!s) return;
+    this.sessions.delete(token);
+    this.tokens.delete(s.hash);
+  }
+
+  dropSessionHash(hash: string): void {
+    const token = this.tokens.get(hash);
+    if (token !== undefined) this.dropSession(token);
   }
 
   putUser(user: UserRecord): Readonly<UserRecord> {
@@ -86,13 +104,14 @@ export class StoreCache {
     return frozen;
   }
 
-  markEmpty(recipient: string): void {
+  markEmpty(recipient: number): void {
     if (this.emptyInboxes.size >= MAX_ENTRIES) this.emptyInboxes.clear();
     this.emptyInboxes.add(recipient);
   }
 
   clear(): void {
     this.sessions.clear();
+    this.tokens.clear();
     this.users.clear();
     this.online = null;
     this.emptyInboxes.clear();

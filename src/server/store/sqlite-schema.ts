@@ -57,6 +57,56 @@ export const MIGRATIONS: readonly string[] = [
   -- History: one key per conversation, whichever way a message went.
   CREATE INDEX messages_by_pair ON messages(min(sender, recipient), max(sender, recipient), id);
   `,
+  // Accounts become identities: an id never handed out twice, to which sessions,
+  // inboxes and conversations belong, so a later account with a removed user's
+  // name starts with nothing. Presence is kept per account, not per session.
+  `
+  CREATE TABLE users_v2 (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    username      TEXT NOT NULL UNIQUE,
+    nama          TEXT NOT NULL,
+    negara        TEXT NOT NULL,
+    password_hash TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO users_v2 (username, nama, negara, password_hash)
+    SELECT username, nama, negara, password_hash FROM users ORDER BY username;
+
+  CREATE TABLE sessions_v2 (
+    token_hash    TEXT PRIMARY KEY,
+    user_id       INTEGER NOT NULL REFERENCES users_v2(id) ON DELETE CASCADE,
+    created_at    INTEGER NOT NULL,
+    last_used     INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO sessions_v2 (token_hash, user_id, created_at, last_used)
+    SELECT s.token_hash, u.id, s.created_at, s.last_used FROM sessions s JOIN users_v2 u ON u.username = s.username;
+
+  -- Until when live connections hold an account online (the heartbeat writes one row per account).
+  CREATE TABLE presence (
+    user_id       INTEGER PRIMARY KEY REFERENCES users_v2(id) ON DELETE CASCADE,
+    held_until    INTEGER NOT NULL
+  ) STRICT;
+
+  -- A message whose sender or recipient no longer exists keeps a null id: no account matches it.
+  ALTER TABLE messages ADD COLUMN sender_id INTEGER;
+  ALTER TABLE messages ADD COLUMN recipient_id INTEGER;
+  UPDATE messages SET
+    sender_id = (SELECT id FROM users_v2 WHERE username = messages.sender),
+    recipient_id = (SELECT id FROM users_v2 WHERE username = messages.recipient);
+  DROP INDEX messages_inbox;
+  DROP INDEX messages_by_pair;
+  CREATE INDEX messages_inbox ON messages(recipient_id, id) WHERE delivered = 0;
+  CREATE INDEX messages_by_pair ON messages(min(sender_id, recipient_id), max(sender_id, recipient_id), id);
+
+  DROP TABLE sessions;
+  DROP TABLE users;
+  -- Renaming rewrites the references of sessions and presence to the new names.
+  ALTER TABLE users_v2 RENAME TO users;
+  ALTER TABLE sessions_v2 RENAME TO sessions;
+  -- The cap evicts a user's least recently used session; the newest tells how long they stay online.
+  CREATE INDEX sessions_by_user ON sessions(user_id, last_used);
+  CREATE INDEX sessions_by_last_used ON sessions(last_used);
+  CREATE INDEX presence_by_until ON presence(held_until);
+  `,
 ];
 
 /** Opens (creating if needed) and migrates the database at `path`; throws one-line errors. */

@@ -9,7 +9,7 @@ import { noteCommit, StoreCache } from './sqlite-cache.js';
 import { openDatabase, type SyncMode } from './sqlite-schema.js';
 import { SqliteMessages } from './sqlite-messages.js';
 import { SqliteSessions } from './sqlite-sessions.js';
-import type { DirectoryUser, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
+import type { AccountRef, DirectoryUser, NewUser, PresenceHold, SendResult, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
 
 /** Options of SqliteStore.open. */
 export interface SqliteOptions {
@@ -18,6 +18,7 @@ export interface SqliteOptions {
 }
 
 interface UserRow {
+  id: number;
   username: string;
   nama: string;
   negara: string;
@@ -55,13 +56,14 @@ export class SqliteStore implements Store {
       addUser: db.prepare<[string, string, string, string]>(
         'INSERT INTO users (username, nama, negara, password_hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
       ),
-      getUser: db.prepare<[string], UserRow>('SELECT username, nama, negara, password_hash FROM users WHERE username = ?'),
+      getUser: db.prepare<[string], UserRow>('SELECT id, username, nama, negara, password_hash FROM users WHERE username = ?'),
+      userId: db.prepare<[string], number>('SELECT id FROM users WHERE username = ?').pluck(),
       listUsers: db.prepare<[], UserProfile>('SELECT username, nama, negara FROM users ORDER BY username'),
       countUsers: db.prepare<[], number>('SELECT count(*) FROM users').pluck(),
       setPassword: db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE username = ?'),
-      endUserSessions: db.prepare<[string]>('DELETE FROM sessions WHERE username = ?'),
-      deleteInbox: db.prepare<[string]>('DELETE FROM messages WHERE recipient = ? AND delivered = 0'),
-      deleteUser: db.prepare<[string]>('DELETE FROM users WHERE username = ?'),
+      endUserSessions: db.prepare<[number]>('DELETE FROM sessions WHERE user_id = ?'),
+      deleteInbox: db.prepare<[number]>('DELETE FROM messages WHERE recipient_id = ? AND delivered = 0'),
+      deleteUser: db.prepare<[number]>('DELETE FROM users WHERE id = ?'),
       // Changes whenever another connection (another process) commits to the file.
       dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
@@ -69,20 +71,26 @@ export class SqliteStore implements Store {
     this.cache = new StoreCache(() => this.stmt.dataVersion.get()!);
     this.sessions = new SqliteSessions(db, policy, this.cache);
     this.removeUserTx = db.transaction((username: string) => {
-      this.stmt.deleteInbox.run(username);
-      // Sessions go with the user (ON DELETE CASCADE).
-      return this.stmt.deleteUser.run(username).changes > 0;
+      const id = this.stmt.userId.get(username);
+      if (id === undefined) return false;
+      this.stmt.deleteInbox.run(id);
+      // Sessions and presence go with the account (ON DELETE CASCADE); the messages it
+      // sent or received keep its id, which AUTOINCREMENT never hands out again.
+      this.stmt.deleteUser.run(id);
+      return true;
     }).immediate;
     this.setPasswordTx = db.transaction((username: string, passwordHash: string) => {
-      if (this.stmt.setPassword.run(passwordHash, username).changes === 0) return false;
-      this.stmt.endUserSessions.run(username);
+      const id = this.stmt.userId.get(username);
+      if (id === undefined) return false;
+      this.stmt.setPassword.run(passwordHash, username);
+      this.stmt.endUserSessions.run(id);
       return true;
     }).immediate;
   }
 
   // --- users ---
 
-  async addUser(user: UserRecord): Promise<boolean> {
+  async addUser(user: NewUser): Promise<boolean> {
     this.check();
     this.cache.users.delete(user.username);
     return committed(this.stmt.addUser.run(user.username, user.nama, user.negara, user.passwordHash).changes > 0);
@@ -96,7 +104,7 @@ export class SqliteStore implements Store {
     if (cached) return cached;
     const row = this.stmt.getUser.get(username);
     if (!row) return null;
-    return this.cache.putUser({ username: row.username, nama: row.nama, negara: row.negara, passwordHash: row.password_hash });
+    return this.cache.putUser({ id: row.id, username: row.username, nama: row.nama, negara: row.negara, passwordHash: row.password_hash });
   }
 
   async listUsers(): Promise<UserProfile[]> {
@@ -123,9 +131,9 @@ export class SqliteStore implements Store {
 
   // --- sessions and presence ---
 
-  async createSession(token: string, username: string, now: number): Promise<void> {
+  async createSession(token: string, user: AccountRef, now: number): Promise<boolean> {
     this.check();
-    this.sessions.create(token, username, now);
+    return this.sessions.create(token, user, now);
   }
 
   async useSession(token: string, now: number): Promise<SessionInfo | null> {
@@ -138,14 +146,14 @@ export class SqliteStore implements Store {
     return this.sessions.end(token);
   }
 
-  async holdPresence(tokens: readonly string[], until: number): Promise<void> {
+  async holdPresence(holds: readonly PresenceHold[], now: number): Promise<string[]> {
     this.check();
-    this.sessions.holdPresence(tokens, until);
+    return this.sessions.holdPresence(holds, now);
   }
 
-  async releasePresence(token: string, until: number): Promise<void> {
+  async releasePresence(userId: number, until: number): Promise<void> {
     this.check();
-    this.sessions.releasePresence(token, until);
+    this.sessions.releasePresence(userId, until);
   }
 
   /** The array is shared and frozen (see SqliteSessions.onlineUsers). */
@@ -161,12 +169,12 @@ export class SqliteStore implements Store {
 
   // --- messages ---
 
-  async addMessage(sender: UserProfile, recipient: UserProfile, text: string, now: number): Promise<Message> {
+  async sendMessage(senderId: number, recipient: string, text: string, now: number): Promise<SendResult> {
     this.check();
-    return this.messages.add(sender, recipient, text, now);
+    return this.messages.send(senderId, recipient, text, now);
   }
 
-  async claimInbox(recipient: string, claimId: string, limit: number, now: number, leaseUntil: number): Promise<Message[]> {
+  async claimInbox(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Promise<Message[]> {
     this.check();
     // A polling client usually finds nothing: remember which inboxes hold nothing at all.
     this.cache.sync();
@@ -176,17 +184,17 @@ export class SqliteStore implements Store {
     return rows;
   }
 
-  async settleClaim(recipient: string, claimId: string, delivered: boolean): Promise<void> {
+  async settleClaim(recipient: number, claimId: string, delivered: boolean): Promise<void> {
     this.check();
     this.messages.settleClaim(recipient, claimId, delivered);
   }
 
-  async ackInbox(recipient: string, ackId: number, limit: number): Promise<Message[]> {
+  async ackInbox(recipient: number, ackId: number, limit: number): Promise<Message[]> {
     this.check();
     return this.messages.ackInbox(recipient, ackId, limit);
   }
 
-  async history(a: string, b: string, beforeId: number | null, limit: number): Promise<Message[]> {
+  async history(a: number, b: number, beforeId: number | null, limit: number): Promise<Message[]> {
     this.check();
     return this.messages.history(a, b, beforeId, limit);
   }

@@ -1,13 +1,27 @@
 // The storage contract of the server. Two implementations keep it: SQLite
 // (embedded, one node) and Redis (many stateless nodes). Every method is
 // atomic on its own; the server never needs a transaction spanning two calls.
+//
+// An account is an identity, not a name: each gets an id that is never
+// handed out again, and sessions, inboxes and conversations belong to the
+// id. A user removed and later added under the same name is a new account.
 
 import type { Message, UserProfile } from '../../protocol.js';
 
-/** A user with the stored password hash (see passwords.ts for its format). */
-export interface UserRecord extends UserProfile {
+/** An account as it is referred to: its immutable id and its username. */
+export interface AccountRef {
+  /** Assigned at creation, never reused (also after the account is removed). */
+  id: number;
+  username: string;
+}
+
+/** A user as added: the profile and the password hash (see passwords.ts for its format). */
+export interface NewUser extends UserProfile {
   passwordHash: string;
 }
+
+/** A stored user: the profile, the password hash and the account id. */
+export interface UserRecord extends NewUser, AccountRef {}
 
 /** A user of the directory with whether they are online now. */
 export interface DirectoryUser extends UserProfile {
@@ -16,6 +30,8 @@ export interface DirectoryUser extends UserProfile {
 
 /** A session found by its token. */
 export interface SessionInfo {
+  /** The account the session belongs to. */
+  userId: number;
   username: string;
   /** When the session was last used (ms since the epoch). */
   lastUsedAt: number;
@@ -27,26 +43,50 @@ export interface SessionPolicy {
   idleLifetimeMs: number;
   /** How long after its last sign of life a session still counts as online (ms). */
   presenceWindowMs: number;
+  /** Sessions kept per account: a new one past this ends the least recently used (default 100). */
+  maxSessionsPerUser?: number;
 }
+
+/** Sessions per account when the policy does not say. */
+export const DEFAULT_MAX_SESSIONS_PER_USER = 100;
+
+/** A live connection's hold on an account's presence, through one of its tokens. */
+export interface PresenceHold {
+  userId: number;
+  /** A token of that account the connection holds: the hold counts while it is a live session. */
+  token: string;
+}
+
+/** What `sendMessage` did: the stored message, or why nothing was stored. */
+export type SendResult = Message | 'no such recipient' | 'no such sender';
 
 /** Everything the server keeps. */
 export interface Store {
   // --- users ---
-  /** Adds a user; false when the username is taken. */
-  addUser(user: UserRecord): Promise<boolean>;
+  /** Adds a user as a new account; false when the username is taken. */
+  addUser(user: NewUser): Promise<boolean>;
+  /** The account that has this username now, or null. */
   getUser(username: string): Promise<UserRecord | null>;
   /** All users, ordered by username. */
   listUsers(): Promise<UserProfile[]>;
   /** Replaces the password hash and ends the user's sessions; false when there is no such user. */
   setPassword(username: string, passwordHash: string): Promise<boolean>;
-  /** Removes a user, their sessions and the messages waiting for them; false when there is no such user. */
+  /**
+   * Removes an account: its sessions and the messages waiting for it; false
+   * when there is no such user. Messages it sent or received stay in its
+   * peers' history, under its id, which no later account gets.
+   */
   removeUser(username: string): Promise<boolean>;
   /** Number of users. */
   countUsers(): Promise<number>;
 
   // --- sessions and presence ---
-  /** Stores a new session, used and present as of `now`. */
-  createSession(token: string, username: string, now: number): Promise<void>;
+  /**
+   * Stores a new session of this account, used as of `now`; past the cap it
+   * ends the account's least recently used session, in the same step. False
+   * (nothing stored) when the account no longer exists.
+   */
+  createSession(token: string, user: AccountRef, now: number): Promise<boolean>;
   /**
    * Looks a session up and records its use at `now`: it stays alive for the
    * idle lifetime and online for the presence window. An expired session is
@@ -55,34 +95,43 @@ export interface Store {
   useSession(token: string, now: number): Promise<SessionInfo | null>;
   /** Ends a session; false when it did not exist. */
   endSession(token: string): Promise<boolean>;
-  /** Keeps these sessions online until `until` (ms) at least: live connections hold them. */
-  holdPresence(tokens: readonly string[], until: number): Promise<void>;
-  /** Sets when this session stops counting as online (its last connection closed). */
-  releasePresence(token: string, until: number): Promise<void>;
+  /**
+   * Live connections keep these accounts online until `now` + the presence
+   * window, each while its token is a live session of it. Costs one write
+   * per account. Returns the tokens that are not (the caller holds with
+   * another token of that account, or lets the account go).
+   */
+  holdPresence(holds: readonly PresenceHold[], now: number): Promise<string[]>;
+  /** This holder's hold on the account ends at `until` (its last connection for the account closed). */
+  releasePresence(userId: number, until: number): Promise<void>;
   /** Users with a session online at `now`, ordered by username, each once. */
   onlineUsers(now: number): Promise<UserProfile[]>;
   /** Every user with whether they are online at `now`, ordered by username. */
   directory(now: number): Promise<DirectoryUser[]>;
 
   // --- messages ---
-  /** Stores a message and returns it with its id; durable when the promise resolves. */
-  addMessage(sender: UserProfile, recipient: UserProfile, text: string, now: number): Promise<Message>;
   /**
-   * Takes up to `limit` of the oldest messages to `recipient` that are neither
-   * received nor held by another unexpired claim, and holds them under
-   * `claimId` until `leaseUntil`. Concurrent claims never share a message.
+   * In one step: finds the account named `recipient` now, checks the sender
+   * account still exists, and stores the message with both namas as they
+   * are. Durable when the promise resolves.
    */
-  claimInbox(recipient: string, claimId: string, limit: number, now: number, leaseUntil: number): Promise<Message[]>;
-  /** Ends a claim: its messages become received (`delivered`) or free again. */
-  settleClaim(recipient: string, claimId: string, delivered: boolean): Promise<void>;
+  sendMessage(senderId: number, recipient: string, text: string, now: number): Promise<SendResult>;
   /**
-   * Marks every message to `recipient` with id <= ackId as received, then
+   * Takes up to `limit` of the oldest messages to the account that are
+   * neither received nor held by another unexpired claim, and holds them
+   * under `claimId` until `leaseUntil`. Concurrent claims never share a message.
+   */
+  claimInbox(recipientId: number, claimId: string, limit: number, now: number, leaseUntil: number): Promise<Message[]>;
+  /** Ends a claim: its messages become received (`delivered`) or free again. */
+  settleClaim(recipientId: number, claimId: string, delivered: boolean): Promise<void>;
+  /**
+   * Marks every message to the account with id <= ackId as received, then
    * returns up to `limit` of the oldest not received with id > ackId,
    * without marking them.
    */
-  ackInbox(recipient: string, ackId: number, limit: number): Promise<Message[]>;
-  /** The newest `limit` messages between a and b (both ways) with id < beforeId, oldest first. */
-  history(a: string, b: string, beforeId: number | null, limit: number): Promise<Message[]>;
+  ackInbox(recipientId: number, ackId: number, limit: number): Promise<Message[]>;
+  /** The newest `limit` messages between accounts a and b (both ways) with id < beforeId, oldest first. */
+  history(aId: number, bId: number, beforeId: number | null, limit: number): Promise<Message[]>;
 
   /** Flushes and releases everything. */
   close(): Promise<void>;
