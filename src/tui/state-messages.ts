@@ -12,7 +12,7 @@ import { messageColumns } from './layout.js';
 import { EMPTY_LINE } from './line-edit.js';
 import { sanitize, sanitizeLine } from './sanitize.js';
 import { emptyConversation, type ChatItem, type ChatState, type Conversation, type ItemStatus } from './state.js';
-import { ensureUser } from './state-users.js';
+import { ensureUser, reorder } from './state-users.js';
 
 /** Most messages kept for Up/Down (in memory and in the history file). */
 export const INPUT_HISTORY_MAX = 500;
@@ -129,13 +129,15 @@ export function applyHistory(state: ChatState, peer: string, messages: Message[]
   }
   const now = Date.now();
   const merged = mergeItems(conv, messages.map((m) => itemFromMessage(m, now)));
-  return withConv(state, {
+  const next = withConv(state, {
     ...conv,
     items: merged.items,
     ids: merged.ids,
     history: complete ? 'complete' : 'partial',
     wantOlder: false,
   });
+  // A conversation that turns out to have messages joins the users you talk to.
+  return conv.items.length === 0 && merged.items.length > 0 ? reorder(next) : next;
 }
 
 /** Our own message, typed and on its way (or queued until the connection is back). */

@@ -18,17 +18,30 @@ function profileOf(entry: OnlineEntry): { nama: string; negara: string } {
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Online users first, then offline ones we have a conversation with, then the rest of the directory. */
+/**
+ * Online users first, then offline ones with messages in their
+ * conversation, then the rest of the directory. Only messages count: opening
+ * a conversation (an empty one) does not move its user.
+ */
 export function computeOrder(state: ChatState): string[] {
   const online: string[] = [];
   const talked: string[] = [];
   const rest: string[] = [];
   for (const u of state.users.values()) {
     if (u.online) online.push(u.username);
-    else if (state.convs.has(u.username)) talked.push(u.username);
+    else if ((state.convs.get(u.username)?.items.length ?? 0) > 0) talked.push(u.username);
     else rest.push(u.username);
   }
   return [...online.sort(byName), ...talked.sort(byName), ...rest.sort(byName)];
+}
+
+/** The order kept while it is frozen: users who left are dropped, new ones go at the end. */
+function frozenOrder(state: ChatState): string[] {
+  const kept = state.order.filter((name) => state.users.has(name));
+  if (kept.length === state.users.size) return kept;
+  const known = new Set(kept);
+  const added = [...state.users.keys()].filter((name) => !known.has(name)).sort(byName);
+  return kept.concat(added);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -39,7 +52,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 /** Recomputes the list order (keeping the old array when it did not change) and keeps the selection visible. */
 export function reorder(state: ChatState): ChatState {
-  const order = computeOrder(state);
+  const order = state.orderFrozen ? frozenOrder(state) : computeOrder(state);
   const next = sameList(order, state.order) ? state : { ...state, order };
   return keepVisible(next);
 }

@@ -11,7 +11,7 @@ import type { EditAction } from './keys.js';
 import { computeLayout, type Layout } from './layout.js';
 import { EMPTY_LINE, type EditLine } from './line-edit.js';
 import { applyHistory, applyIncoming, applySendStart, applySendStatus, applyServerReset, historyLoading } from './state-messages.js';
-import { applyDirectory, applyPresence, moveSelection, nextUnread, selectUser } from './state-users.js';
+import { applyDirectory, applyPresence, moveSelection, nextUnread, reorder, selectUser } from './state-users.js';
 import { applyCompletion, applyEdit, applyTyping, browseInputHistory, fitCompose, scrollBy, scrollToEnd } from './state-view.js';
 
 /** Delivery state of a message in the view. */
@@ -80,6 +80,12 @@ export interface ChatState {
   readonly selected: string | null;
   /** First user shown in the users pane. */
   readonly userTop: number;
+  /**
+   * True while the person walks the list (Ctrl+N/Ctrl+P and the like): the
+   * order stays as it was, so rows do not move under the cursor; the next
+   * other key sorts it again.
+   */
+  readonly orderFrozen: boolean;
   readonly drafts: ReadonlyMap<string, EditLine>;
   /** Messages typed in this run, oldest first, for Up/Down. */
   readonly sentInput: readonly string[];
@@ -136,6 +142,7 @@ export function initialState(me: string, server: string, cols = 80, rows = 24): 
     convs: new Map(),
     selected: null,
     userTop: 0,
+    orderFrozen: false,
     drafts: new Map(),
     sentInput: [],
     inputPos: null,
@@ -162,9 +169,16 @@ export function currentDraft(state: ChatState): EditLine {
 
 /** The reducer. Returns the same state object when an action changes nothing. */
 export function reduce(state: ChatState, action: Action): ChatState {
+  // Anything the person does other than walking the list lets it sort again.
+  const start = state.orderFrozen && !KEEPS_ORDER.has(action.type) ? reorder({ ...state, orderFrozen: false }) : state;
   // The compose box grows with the draft shown, whatever changed it.
-  return fitCompose(reduceAction(state, action));
+  return fitCompose(reduceAction(start, action));
 }
+
+/** Actions that leave a frozen list order as it is: walking the list, and what the network and the clock do. */
+const KEEPS_ORDER: ReadonlySet<Action['type']> = new Set<Action['type']>([
+  'move', 'resize', 'conn', 'poll', 'history/loading', 'history/loaded', 'history/failed', 'send/status', 'notice', 'server/reset', 'helpScroll', 'scroll',
+]);
 
 function reduceAction(state: ChatState, action: Action): ChatState {
   switch (action.type) {
@@ -197,7 +211,7 @@ function reduceAction(state: ChatState, action: Action): ChatState {
     case 'select':
       return selectUser(state, action.peer);
     case 'move':
-      return moveSelection(state, action.delta);
+      return moveSelection({ ...state, orderFrozen: true }, action.delta);
     case 'nextUnread':
       return nextUnread(state);
     case 'scroll':
