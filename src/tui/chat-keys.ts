@@ -47,6 +47,7 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
     else if (HELP_SCROLL[name] !== undefined) dispatch({ type: 'helpScroll', delta: HELP_SCROLL[name] });
     return;
   }
+  if (state.switcher) return onSwitcherKey(key, ctx);
   if (key.mouse) return onMouse(key.mouse, ctx);
   const draft = currentDraft(state);
   const action = chatActionFor(key, draft.text === '');
@@ -76,6 +77,8 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
       return dispatch({ type: 'complete', direction: -1 });
     case 'help':
       return dispatch({ type: 'help', open: true });
+    case 'switcher':
+      return dispatch({ type: 'switcher', open: true });
     case 'quit':
       return ctx.quit();
     case 'send':
@@ -114,6 +117,23 @@ function sendDraft(ctx: ChatKeyContext): void {
   const input = lines.join('\n');
   lines.forEach((line, i) => ctx.sender.send(peer, line, i === 0 ? input : null));
   ctx.remember?.(input);
+}
+
+/** Keys that move the quick switcher's pick. */
+const SWITCHER_MOVES: Record<string, number> = { up: -1, down: 1, 'ctrl+p': -1, 'ctrl+n': 1, 'shift+tab': -1, tab: 1, pageup: -10, pagedown: 10 };
+
+/** The quick switcher takes every key while open: the query's editing keys, Up/Down to pick, Enter, Esc. */
+function onSwitcherKey(key: KeyPress, ctx: ChatKeyContext): void {
+  const { dispatch } = ctx;
+  if (key.mouse) return;
+  const name = key.name;
+  if (name === 'ctrl+c') return ctx.quit();
+  if (name === 'escape' || name === 'ctrl+k' || name === 'ctrl+g') return dispatch({ type: 'switcher', open: false });
+  if (name === 'enter') return dispatch({ type: 'switcher/choose' });
+  if (SWITCHER_MOVES[name] !== undefined) return dispatch({ type: 'switcher/move', delta: SWITCHER_MOVES[name] });
+  if (key.text !== undefined) return dispatch({ type: 'switcher/type', text: key.text });
+  const edit = editActionFor(key);
+  if (edit) dispatch({ type: 'switcher/edit', action: edit });
 }
 
 /** The wheel scrolls the conversation; a click on a name in the users pane opens that conversation. */

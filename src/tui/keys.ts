@@ -161,6 +161,7 @@ export type ChatAction =
   | 'complete'
   | 'completeBack'
   | 'help'
+  | 'switcher'
   | 'quit';
 
 /** What a key can do to the line being edited. */
@@ -205,6 +206,7 @@ export const CHAT_BINDINGS: ReadonlyArray<Binding<ChatAction>> = [
   { action: 'retry', keys: ['ctrl+r'], help: 'retry failed messages' },
   { action: 'complete', keys: ['tab'], help: 'complete a name' },
   { action: 'completeBack', keys: ['shift+tab'], help: 'previous name' },
+  { action: 'switcher', keys: ['ctrl+k'], help: 'go to anyone by name' },
   { action: 'help', keys: ['f1'], help: 'show or hide help' },
   { action: 'help', keys: ['?'], help: 'help on an empty line', whenComposeEmpty: true },
   { action: 'quit', keys: ['ctrl+c'], help: 'log out and quit' },
@@ -223,7 +225,7 @@ export const EDIT_BINDINGS: ReadonlyArray<Binding<EditAction>> = [
   { action: 'deleteWordBack', keys: ['ctrl+w', 'alt+backspace'], help: 'cut word left' },
   { action: 'deleteWordForward', keys: ['alt+d'], help: 'cut word right' },
   { action: 'killToStart', keys: ['ctrl+u'], help: 'cut to start' },
-  { action: 'killToEnd', keys: ['ctrl+k'], help: 'cut to end' },
+  { action: 'killToEnd', keys: ['alt+k'], help: 'cut to end' },
   { action: 'yank', keys: ['ctrl+y'], help: 'paste the cut' },
   { action: 'newline', keys: ['alt+enter', 'ctrl+j'], help: 'new line' },
 ];

@@ -12,6 +12,7 @@ import { computeLayout, type Layout } from './layout.js';
 import { EMPTY_LINE, type EditLine } from './line-edit.js';
 import { applyHistory, applyIncoming, applySendStart, applySendStatus, applyServerReset, historyLoading } from './state-messages.js';
 import { applyDirectory, applyPresence, moveSelection, nextUnread, reorder, selectUser } from './state-users.js';
+import { switcherChoose, switcherEdit, switcherMove, switcherType, toggleSwitcher, type SwitcherState } from './state-switcher.js';
 import { applyCompletion, applyEdit, applyTyping, browseInputHistory, fitCompose, scrollBy, scrollToEnd } from './state-view.js';
 
 /** Delivery state of a message in the view. */
@@ -100,10 +101,12 @@ export interface ChatState {
   readonly notice: string | null;
   /** Goes up each time something should ring the bell. */
   readonly bell: number;
-  /** What the last cut (Ctrl+U, Ctrl+K, Ctrl+W, Alt+D) removed, for Ctrl+Y. */
+  /** What the last cut (Ctrl+U, Alt+K, Ctrl+W, Alt+D) removed, for Ctrl+Y. */
   readonly killBuffer: string;
   /** The Tab completion in progress, if the draft is still what it made. */
   readonly completion: CompletionCycle | null;
+  /** The quick switcher (Ctrl+K), while it is open. */
+  readonly switcher: SwitcherState | null;
 }
 
 /** Everything that can happen to the chat screen. */
@@ -128,6 +131,11 @@ export type Action =
   | { type: 'help'; open?: boolean }
   | { type: 'helpScroll'; delta: number }
   | { type: 'notice'; text: string | null }
+  | { type: 'switcher'; open: boolean }
+  | { type: 'switcher/type'; text: string }
+  | { type: 'switcher/edit'; action: EditAction }
+  | { type: 'switcher/move'; delta: number }
+  | { type: 'switcher/choose' }
   | { type: 'server/reset' };
 
 /** The state right after login. */
@@ -154,6 +162,7 @@ export function initialState(me: string, server: string, cols = 80, rows = 24): 
     bell: 0,
     killBuffer: '',
     completion: null,
+    switcher: null,
   };
 }
 
@@ -177,7 +186,7 @@ export function reduce(state: ChatState, action: Action): ChatState {
 
 /** Actions that leave a frozen list order as it is: walking the list, and what the network and the clock do. */
 const KEEPS_ORDER: ReadonlySet<Action['type']> = new Set<Action['type']>([
-  'move', 'resize', 'conn', 'poll', 'history/loading', 'history/loaded', 'history/failed', 'send/status', 'notice', 'server/reset', 'helpScroll', 'scroll',
+  'move', 'switcher/move', 'resize', 'conn', 'poll', 'history/loading', 'history/loaded', 'history/failed', 'send/status', 'notice', 'server/reset', 'helpScroll', 'scroll',
 ]);
 
 function reduceAction(state: ChatState, action: Action): ChatState {
@@ -228,7 +237,7 @@ function reduceAction(state: ChatState, action: Action): ChatState {
       return applyCompletion(state, action.direction);
     case 'help': {
       const open = action.open ?? !state.help;
-      return open === state.help ? state : { ...state, help: open, helpTop: 0 };
+      return open === state.help ? state : { ...state, help: open, helpTop: 0, switcher: open ? null : state.switcher };
     }
     case 'helpScroll': {
       const top = Math.max(0, Math.min(state.helpTop + action.delta, chatHelpLayout(state.layout).maxTop));
@@ -238,6 +247,16 @@ function reduceAction(state: ChatState, action: Action): ChatState {
       return action.text === state.notice ? state : { ...state, notice: action.text };
     case 'server/reset':
       return applyServerReset(state);
+    case 'switcher':
+      return toggleSwitcher(state, action.open);
+    case 'switcher/type':
+      return switcherType(state, action.text);
+    case 'switcher/edit':
+      return switcherEdit(state, action.action);
+    case 'switcher/move':
+      return switcherMove(state, action.delta);
+    case 'switcher/choose':
+      return switcherChoose(state);
   }
 }
 

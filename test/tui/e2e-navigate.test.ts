@@ -68,4 +68,26 @@ describe('a long users list in a terminal', { skip }, () => {
     await press('C-n', 3);
     await messi.waitFor(/▌○ user002/);
   });
+
+  it('Ctrl+K finds a user by part of the name or full name; Enter opens someone who never wrote; Esc closes', async () => {
+    await messi.keys('C-k');
+    await messi.waitFor(/Go to ›.*\n.*302 matches/);
+    await messi.type('jordan');
+    const s = await messi.waitFor(/1 match ·/);
+    assert.match(s, /▌○ henderson +Jordan Henderson · Inggris/);
+    await messi.keys('Escape');
+    await messi.waitFor((x) => !x.includes('Go to ›') && /▌○ user002/.test(x));
+    // "er25" is inside user250..user259, which come first; then the scattered matches (user025, user125, …).
+    await messi.keys('C-k');
+    await messi.type('er25');
+    const found = await messi.waitFor(/21 matches/);
+    const listed = [...found.matchAll(/[●○] (user\d+)/g)].map((m) => m[1]);
+    assert.deepEqual(listed.slice(0, 11), [...names.slice(249, 259), 'user025']);
+    await messi.keys('Down', 'Down');
+    await messi.waitFor(/▌○ user252/);
+    await messi.keys('Enter');
+    const opened = await messi.waitFor((x) => !x.includes('Go to ›') && /▌○ user252/.test(x));
+    assert.match(opened, /│ user252 +Nama user252 · Negara user252/);
+    assert.match(opened, /user252› /);
+  });
 });

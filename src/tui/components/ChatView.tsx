@@ -12,6 +12,7 @@ import { Compose } from './Compose.js';
 import { Conversation } from './Conversation.js';
 import { Help } from './Help.js';
 import { StatusBar } from './StatusBar.js';
+import { Switcher } from './Switcher.js';
 import { UserList } from './UserList.js';
 
 const Rule = memo(function Rule({ width, junction, hint }: { width: number; junction: number; hint: string }) {
@@ -62,6 +63,8 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
       {state.help ? (
         // The help takes both panes: the list is not needed while reading it.
         <Help width={layout.cols} height={layout.mainHeight} top={state.helpTop} />
+      ) : state.switcher ? (
+        <Switcher switcher={state.switcher} users={state.users} width={layout.cols} height={layout.mainHeight} />
       ) : (
         <Box flexDirection="row" height={layout.mainHeight}>
           {layout.usersWidth > 0 ? (
@@ -102,8 +105,8 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
           </Box>
         </Box>
       )}
-      <Rule width={layout.cols} junction={state.help ? 0 : layout.usersWidth} hint={hint} />
-      <Compose peer={selected} draft={currentDraft(state)} width={layout.cols} rows={layout.composeRows} offline={state.conn.kind !== 'connected'} />
+      <Rule width={layout.cols} junction={state.help || state.switcher ? 0 : layout.usersWidth} hint={hint} />
+      <Compose peer={selected} draft={currentDraft(state)} width={layout.cols} rows={layout.composeRows} offline={state.conn.kind !== 'connected'} away={state.switcher !== null} />
       <StatusBar
         me={me}
         server={state.server}
