@@ -58,6 +58,15 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
       return dispatch({ type: 'move', delta: -1 });
     case 'nextUnread':
       return dispatch({ type: 'nextUnread' });
+    // Pages and ends of the users list stop at its ends (Ctrl+N/Ctrl+P wrap).
+    case 'usersPageUp':
+      return dispatch({ type: 'move', delta: -state.layout.userRows, clamp: true });
+    case 'usersPageDown':
+      return dispatch({ type: 'move', delta: state.layout.userRows, clamp: true });
+    case 'firstUser':
+      return dispatch({ type: 'move', delta: -Infinity, clamp: true });
+    case 'lastUser':
+      return dispatch({ type: 'move', delta: Infinity, clamp: true });
     case 'pageUp':
       return dispatch({ type: 'scroll', pages: 1 });
     case 'pageDown':

@@ -151,6 +151,10 @@ export type ChatAction =
   | 'nextUser'
   | 'prevUser'
   | 'nextUnread'
+  | 'firstUser'
+  | 'lastUser'
+  | 'usersPageUp'
+  | 'usersPageDown'
   | 'pageUp'
   | 'pageDown'
   | 'scrollEnd'
@@ -183,51 +187,68 @@ export type EditAction =
   | 'newline'
   | 'yank';
 
+/** Where the help lists a binding: its sections, in order, with their headings. */
+export const HELP_SECTIONS = { users: 'Finding people', chat: 'The conversation', edit: 'Editing the message' } as const;
+/** A section of the help. */
+export type HelpSection = keyof typeof HELP_SECTIONS;
+
 /** A binding: the keys that trigger an action, and what the help overlay says about it. */
 export interface Binding<A extends string> {
   action: A;
   keys: string[];
   help: string;
+  section: HelpSection;
+  /**
+   * Bindings with the same pair text share one help line (`Ctrl+N / Ctrl+P
+   * next / previous conversation`), the pair text saying what they do.
+   */
+  pair?: string;
+  /** A short word for the status line's key hints (`switch`, `quit`); the status line shows those that fit. */
+  hint?: string;
   /** Only when the compose box is empty (so `?` can still be typed in a message). */
   whenComposeEmpty?: boolean;
 }
 
 /** Chat-screen bindings, checked before the line editor's. */
 export const CHAT_BINDINGS: ReadonlyArray<Binding<ChatAction>> = [
-  { action: 'nextUser', keys: ['ctrl+n', 'alt+down'], help: 'next conversation' },
-  { action: 'prevUser', keys: ['ctrl+p', 'alt+up'], help: 'previous conversation' },
-  { action: 'nextUnread', keys: ['alt+a'], help: 'next with unread' },
-  { action: 'pageUp', keys: ['pageup'], help: 'scroll back' },
-  { action: 'pageDown', keys: ['pagedown'], help: 'scroll forward' },
-  { action: 'scrollEnd', keys: ['end'], help: 'jump to newest' },
-  { action: 'send', keys: ['enter'], help: 'send the message' },
-  { action: 'historyPrev', keys: ['up'], help: 'earlier typed message' },
-  { action: 'historyNext', keys: ['down'], help: 'later typed message' },
-  { action: 'retry', keys: ['ctrl+r'], help: 'retry failed messages' },
-  { action: 'complete', keys: ['tab'], help: 'complete a name' },
-  { action: 'completeBack', keys: ['shift+tab'], help: 'previous name' },
-  { action: 'switcher', keys: ['ctrl+k'], help: 'go to anyone by name' },
-  { action: 'help', keys: ['f1'], help: 'show or hide help' },
-  { action: 'help', keys: ['?'], help: 'help on an empty line', whenComposeEmpty: true },
-  { action: 'quit', keys: ['ctrl+c'], help: 'log out and quit' },
+  { action: 'nextUser', keys: ['ctrl+n', 'alt+down'], help: 'next conversation', section: 'users', pair: 'next / prev user', hint: 'switch' },
+  { action: 'prevUser', keys: ['ctrl+p', 'alt+up'], help: 'previous conversation', section: 'users', pair: 'next / prev user' },
+  { action: 'switcher', keys: ['ctrl+k'], help: 'find by name', section: 'users', hint: 'go to' },
+  { action: 'nextUnread', keys: ['alt+a'], help: 'next with unread', section: 'users' },
+  { action: 'usersPageUp', keys: ['alt+pageup', 'ctrl+pageup'], help: 'a page up the users', section: 'users', pair: 'page of users' },
+  { action: 'usersPageDown', keys: ['alt+pagedown', 'ctrl+pagedown'], help: 'a page down the users', section: 'users', pair: 'page of users' },
+  { action: 'firstUser', keys: ['alt+home', 'ctrl+home'], help: 'first user', section: 'users', pair: 'first / last user' },
+  { action: 'lastUser', keys: ['alt+end', 'ctrl+end'], help: 'last user', section: 'users', pair: 'first / last user' },
+  { action: 'pageUp', keys: ['pageup'], help: 'scroll back', section: 'chat', pair: 'scroll back / forward', hint: 'scroll' },
+  { action: 'pageDown', keys: ['pagedown'], help: 'scroll forward', section: 'chat', pair: 'scroll back / forward' },
+  { action: 'scrollEnd', keys: ['end'], help: 'jump to newest', section: 'chat' },
+  { action: 'send', keys: ['enter'], help: 'send the message', section: 'chat' },
+  { action: 'historyPrev', keys: ['up'], help: 'earlier typed message', section: 'chat', pair: 'earlier / later input' },
+  { action: 'historyNext', keys: ['down'], help: 'later typed message', section: 'chat', pair: 'earlier / later input' },
+  { action: 'retry', keys: ['ctrl+r'], help: 'retry failed messages', section: 'chat' },
+  { action: 'complete', keys: ['tab'], help: 'complete a name', section: 'chat', pair: 'complete a name' },
+  { action: 'completeBack', keys: ['shift+tab'], help: 'previous name', section: 'chat', pair: 'complete a name' },
+  { action: 'help', keys: ['f1'], help: 'show or hide help', section: 'chat', hint: 'keys' },
+  { action: 'help', keys: ['?'], help: 'help on an empty line', section: 'chat', whenComposeEmpty: true },
+  { action: 'quit', keys: ['ctrl+c'], help: 'log out and quit', section: 'chat', hint: 'quit' },
 ];
 
 /** Line-editing bindings of the compose box. */
 export const EDIT_BINDINGS: ReadonlyArray<Binding<EditAction>> = [
-  { action: 'left', keys: ['left', 'ctrl+b'], help: 'cursor left' },
-  { action: 'right', keys: ['right', 'ctrl+f'], help: 'cursor right' },
-  { action: 'wordLeft', keys: ['alt+b', 'ctrl+left', 'alt+left'], help: 'word left' },
-  { action: 'wordRight', keys: ['alt+f', 'ctrl+right', 'alt+right'], help: 'word right' },
-  { action: 'home', keys: ['home', 'ctrl+a'], help: 'start of line' },
-  { action: 'end', keys: ['end', 'ctrl+e'], help: 'end of line' },
-  { action: 'backspace', keys: ['backspace'], help: 'delete left' },
-  { action: 'delete', keys: ['delete', 'ctrl+d'], help: 'delete right' },
-  { action: 'deleteWordBack', keys: ['ctrl+w', 'alt+backspace'], help: 'cut word left' },
-  { action: 'deleteWordForward', keys: ['alt+d'], help: 'cut word right' },
-  { action: 'killToStart', keys: ['ctrl+u'], help: 'cut to start' },
-  { action: 'killToEnd', keys: ['alt+k'], help: 'cut to end' },
-  { action: 'yank', keys: ['ctrl+y'], help: 'paste the cut' },
-  { action: 'newline', keys: ['alt+enter', 'ctrl+j'], help: 'new line' },
+  { action: 'left', keys: ['left', 'ctrl+b'], help: 'cursor left', section: 'edit', pair: 'cursor left / right' },
+  { action: 'right', keys: ['right', 'ctrl+f'], help: 'cursor right', section: 'edit', pair: 'cursor left / right' },
+  { action: 'wordLeft', keys: ['alt+b', 'ctrl+left', 'alt+left'], help: 'word left', section: 'edit', pair: 'word left / right' },
+  { action: 'wordRight', keys: ['alt+f', 'ctrl+right', 'alt+right'], help: 'word right', section: 'edit', pair: 'word left / right' },
+  { action: 'home', keys: ['home', 'ctrl+a'], help: 'start of line', section: 'edit', pair: 'start / end of line' },
+  { action: 'end', keys: ['end', 'ctrl+e'], help: 'end of line', section: 'edit', pair: 'start / end of line' },
+  { action: 'backspace', keys: ['backspace'], help: 'delete left', section: 'edit', pair: 'delete left / right' },
+  { action: 'delete', keys: ['delete', 'ctrl+d'], help: 'delete right', section: 'edit', pair: 'delete left / right' },
+  { action: 'deleteWordBack', keys: ['ctrl+w', 'alt+backspace'], help: 'cut word left', section: 'edit' },
+  { action: 'deleteWordForward', keys: ['alt+d'], help: 'cut word right', section: 'edit' },
+  { action: 'killToStart', keys: ['ctrl+u'], help: 'cut to start', section: 'edit', pair: 'cut to start / end' },
+  { action: 'killToEnd', keys: ['alt+k'], help: 'cut to end', section: 'edit', pair: 'cut to start / end' },
+  { action: 'yank', keys: ['ctrl+y'], help: 'paste the cut', section: 'edit' },
+  { action: 'newline', keys: ['alt+enter', 'ctrl+j'], help: 'new line', section: 'edit' },
 ];
 
 function indexBindings<A extends string>(list: ReadonlyArray<Binding<A>>): Map<string, Binding<A>[]> {

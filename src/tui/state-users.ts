@@ -154,12 +154,14 @@ export function selectUser(state: ChatState, peer: string | null): ChatState {
   return keepVisible(next);
 }
 
-/** Moves the selection `delta` places down the list (wrapping around). */
-export function moveSelection(state: ChatState, delta: number): ChatState {
+/** Moves the selection `delta` places down the list: wrapping around, or stopping at the ends with `clamp` (±Infinity: the ends). */
+export function moveSelection(state: ChatState, delta: number, clamp = false): ChatState {
   const n = state.order.length;
   if (n === 0) return state;
   const idx = state.selected === null ? -1 : state.order.indexOf(state.selected);
-  const next = idx === -1 ? (delta > 0 ? 0 : n - 1) : (((idx + delta) % n) + n) % n;
+  let next: number;
+  if (clamp) next = Math.max(0, Math.min(n - 1, (idx === -1 ? 0 : idx) + delta));
+  else next = idx === -1 ? (delta > 0 ? 0 : n - 1) : (((idx + delta) % n) + n) % n;
   return selectUser(state, state.order[next]!);
 }
 

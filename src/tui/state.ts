@@ -120,7 +120,8 @@ export type Action =
   | { type: 'send/start'; peer: string; key: string; text: string; ts: number; queued: boolean; fromCompose?: boolean; input?: string }
   | { type: 'send/status'; peer: string; key: string; status: ItemStatus; error?: string }
   | { type: 'select'; peer: string }
-  | { type: 'move'; delta: number }
+  /** Moves the selection down (up when negative) the list: wrapping, or stopping at its ends with `clamp`. */
+  | { type: 'move'; delta: number; clamp?: boolean }
   | { type: 'nextUnread' }
   | { type: 'scroll'; pages: number; rows?: number }
   | { type: 'scrollEnd' }
@@ -220,7 +221,7 @@ function reduceAction(state: ChatState, action: Action): ChatState {
     case 'select':
       return selectUser(state, action.peer);
     case 'move':
-      return moveSelection({ ...state, orderFrozen: true }, action.delta);
+      return moveSelection({ ...state, orderFrozen: true }, action.delta, action.clamp);
     case 'nextUnread':
       return nextUnread(state);
     case 'scroll':

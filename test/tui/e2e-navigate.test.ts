@@ -90,4 +90,23 @@ describe('a long users list in a terminal', { skip }, () => {
     assert.match(opened, /│ user252 +Nama user252 · Negara user252/);
     assert.match(opened, /user252› /);
   });
+
+  it('Alt+End / Alt+Home go to the last / first user, Alt+PgDn / Alt+PgUp a pane at a time; wide terminals show full names', async () => {
+    await messi.keys('M-End');
+    let s = await messi.waitFor(/▌○ user300/);
+    assert.match(s, /users↑ /, 'the pane says there is more above');
+    await messi.keys('M-Home');
+    await messi.waitFor(/▌○ henderson/);
+    // 25 rows of names at 100×30: a page down lands on the 26th user (user024) at the pane's foot.
+    await messi.keys('M-PPage');
+    await messi.waitFor(/▌○ henderson/);
+    await messi.keys('M-NPage');
+    s = await messi.waitFor(/▌○ user024/);
+    await messi.keys('C-PPage');
+    await messi.waitFor(/▌○ henderson/);
+    await messi.resize(150, 30);
+    s = await messi.waitFor(/▌○ henderson +Jordan Henderson +│/);
+    assert.match(s, /○ lineker +Gary Lineker +│/);
+    await messi.resize(100, 30);
+  });
 });

@@ -79,3 +79,23 @@ test('a conversation whose history has messages joins those you talk to', () => 
   s = run(s, { type: 'history/loaded', peer: 'user010', messages: [msg(3, 'user010', 'long ago')], complete: true });
   assert.deepEqual(s.order.slice(0, 4), ['henderson', 'zara', 'user010', 'user150']);
 });
+
+test('pages and ends of the users list: a pane of rows at a time, stopping at the ends, the list keeping still', () => {
+  let s = bigList();
+  const expected = s.order.slice();
+  const rows = s.layout.userRows;
+  s = run(s, { type: 'move', delta: rows, clamp: true });
+  assert.equal(s.selected, expected[rows]);
+  assert.equal(s.userTop, 1, 'the pick is on the last row of the pane');
+  s = run(s, { type: 'move', delta: Infinity, clamp: true });
+  assert.equal(s.selected, 'user300');
+  assert.equal(s.userTop, expected.length - rows);
+  s = run(s, { type: 'move', delta: rows, clamp: true });
+  assert.equal(s.selected, 'user300', 'no wrap past the end');
+  s = run(s, { type: 'move', delta: -rows, clamp: true });
+  assert.equal(s.selected, expected[expected.length - 1 - rows]);
+  s = run(s, { type: 'move', delta: -Infinity, clamp: true });
+  assert.equal(s.selected, 'henderson');
+  assert.equal(s.userTop, 0);
+  assert.deepEqual(s.order, expected);
+});
