@@ -7,6 +7,7 @@
 //   one column scrolled with Up/Down/PgUp/PgDn (tiny terminals), "more" shown.
 // Pure, so the reducer (which scrolls it) and the component agree.
 
+import { COMMANDS } from './command-line.js';
 import { CHAT_BINDINGS, EDIT_BINDINGS, HELP_SECTIONS, keyLabel, type Binding, type HelpSection } from './keys.js';
 import type { Layout } from './layout.js';
 import { padEnd, textWidth, truncate } from './wrap.js';
@@ -28,7 +29,7 @@ export interface HelpLayout {
   maxTop: number;
 }
 
-export const HELP_TITLE = 'Keys · Esc, F1 or ? closes this help';
+export const HELP_TITLE = 'Keys and commands · Esc or F1 closes this help';
 /** Cells between two columns. */
 const GAP = 2;
 /** A pair of keys wider than this is cut to its first key in the compact forms. */
@@ -64,7 +65,8 @@ function entries<A extends string>(list: ReadonlyArray<Binding<A>>): Entry[] {
 /** The help's sections, in the order of HELP_SECTIONS, from the binding tables. */
 const SECTIONS: Array<[string, Entry[]]> = (Object.keys(HELP_SECTIONS) as HelpSection[])
   .map((id): [string, Entry[]] => [HELP_SECTIONS[id], entries([...CHAT_BINDINGS, ...EDIT_BINDINGS].filter((b) => b.section === id))])
-  .filter(([, list]) => list.length > 0);
+  .filter(([, list]) => list.length > 0)
+  .concat([['Commands', COMMANDS.map((c) => ({ parts: [[c.usage]], help: c.short }))]]);
 
 /** The keys of an entry as shown with at most `maxKeys` keys, a pair only when it is at most `pairCap` wide. */
 function keysText(entry: Entry, maxKeys: number, pairCap: number): string {

@@ -229,7 +229,6 @@ export const CHAT_BINDINGS: ReadonlyArray<Binding<ChatAction>> = [
   { action: 'complete', keys: ['tab'], help: 'complete a name', section: 'chat', pair: 'complete a name' },
   { action: 'completeBack', keys: ['shift+tab'], help: 'previous name', section: 'chat', pair: 'complete a name' },
   { action: 'help', keys: ['f1'], help: 'show or hide help', section: 'chat', hint: 'keys' },
-  { action: 'help', keys: ['?'], help: 'help on an empty line', section: 'chat', whenComposeEmpty: true },
   { action: 'quit', keys: ['ctrl+c'], help: 'log out and quit', section: 'chat', hint: 'quit' },
 ];
 

@@ -11,9 +11,9 @@ import type { EditAction } from './keys.js';
 import { computeLayout, type Layout } from './layout.js';
 import { EMPTY_LINE, type EditLine } from './line-edit.js';
 import { applyHistory, applyIncoming, applySendStart, applySendStatus, applyServerReset, historyLoading } from './state-messages.js';
-import { applyDirectory, applyPresence, moveSelection, nextUnread, reorder, selectUser } from './state-users.js';
+import { applyDirectory, applyPresence, ensureUser, moveSelection, nextUnread, reorder, selectUser } from './state-users.js';
 import { switcherChoose, switcherEdit, switcherMove, switcherType, toggleSwitcher, type SwitcherState } from './state-switcher.js';
-import { applyCompletion, applyEdit, applyTyping, browseInputHistory, fitCompose, scrollBy, scrollToEnd } from './state-view.js';
+import { applyCompletion, applyEdit, commandDone, applyTyping, browseInputHistory, fitCompose, scrollBy, scrollToEnd } from './state-view.js';
 
 /** Delivery state of a message in the view. */
 export type ItemStatus = 'sent' | 'sending' | 'queued' | 'failed';
@@ -120,6 +120,8 @@ export type Action =
   | { type: 'send/start'; peer: string; key: string; text: string; ts: number; queued: boolean; fromCompose?: boolean; input?: string }
   | { type: 'send/status'; peer: string; key: string; status: ItemStatus; error?: string }
   | { type: 'select'; peer: string }
+  /** A command line was carried out: the draft is cleared and kept in the input history. */
+  | { type: 'command/done'; input: string }
   /** Moves the selection down (up when negative) the list: wrapping, or stopping at its ends with `clamp`. */
   | { type: 'move'; delta: number; clamp?: boolean }
   | { type: 'nextUnread' }
@@ -219,7 +221,10 @@ function reduceAction(state: ChatState, action: Action): ChatState {
     case 'send/status':
       return applySendStatus(state, action.peer, action.key, action.status, action.error);
     case 'select':
-      return selectUser(state, action.peer);
+      // Someone not in the list yet (`/msg` to a user the directory does not show) joins it.
+      return selectUser(state.users.has(action.peer) ? state : ensureUser(state, action.peer), action.peer);
+    case 'command/done':
+      return commandDone(state, action.input);
     case 'move':
       return moveSelection({ ...state, orderFrozen: true }, action.delta, action.clamp);
     case 'nextUnread':

@@ -69,8 +69,10 @@ test('chat bindings: Ctrl+N/P and Alt+Up/Down switch users, ? opens help only on
   assert.equal(chatActionFor({ name: 'alt+up' }, false), 'prevUser');
   assert.equal(chatActionFor({ name: 'alt+a' }, false), 'nextUnread');
   assert.equal(chatActionFor({ name: 'f1' }, false), 'help');
-  assert.equal(chatActionFor({ name: 'text', text: '?' }, true), 'help');
+  // `?` is text, even on an empty line: help is F1 and /help.
+  assert.equal(chatActionFor({ name: 'text', text: '?' }, true), undefined);
   assert.equal(chatActionFor({ name: 'text', text: '?' }, false), undefined);
+  assert.equal(chatActionFor({ name: 'ctrl+k' }, false), 'switcher');
   assert.equal(chatActionFor({ name: 'text', text: 'n' }, true), undefined);
 });
 
