@@ -5,17 +5,8 @@
 import type { EditAction } from './keys.js';
 import { rankCandidates } from './fuzzy.js';
 import { applyEdit, EMPTY_LINE, insertText, type EditLine } from './line-edit.js';
-import type { ChatState } from './state.js';
+import type { ChatState } from './model.js';
 import { selectUser } from './state-users.js';
-
-/** The switcher while it is open. */
-export interface SwitcherState {
-  readonly query: EditLine;
-  /** Usernames matching the query, best first. */
-  readonly matches: readonly string[];
-  /** Index of the picked match. */
-  readonly pick: number;
-}
 
 function matchesFor(state: ChatState, query: string): string[] {
   return rankCandidates(query, state.users.values());

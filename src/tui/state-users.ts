@@ -3,8 +3,8 @@
 
 import type { DirectoryEntry, OnlineEntry } from '../protocol.js';
 import { sanitizeLine } from './sanitize.js';
-import { emptyConversation, type ChatState, type UserInfo } from './state.js';
-import { peerName } from './state-messages.js';
+import { clearUnread } from './unread.js';
+import { emptyConversation, peerName, type ChatState, type UserInfo } from './model.js';
 
 /** A user the list has not heard about from `online` or `users` (someone who wrote to us). */
 function unknownUser(username: string): UserInfo {
@@ -141,11 +141,7 @@ export function selectUser(state: ChatState, peer: string | null): ChatState {
   if (state.selected !== peer) {
     next = { ...next, selected: peer, inputPos: null, inputStash: null, help: false };
   }
-  if (next.unread.has(peer)) {
-    const unread = new Map(next.unread);
-    unread.delete(peer);
-    next = { ...next, unread };
-  }
+  next = clearUnread(next, peer);
   if (!next.convs.has(peer)) {
     const convs = new Map(next.convs);
     convs.set(peer, emptyConversation(peer));

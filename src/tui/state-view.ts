@@ -6,8 +6,7 @@ import { completeName } from './complete.js';
 import { rowsFromBottom } from './conversation-rows.js';
 import { computeLayout, messageColumns } from './layout.js';
 import { applyEdit as editLine, editWithKill, EMPTY_LINE, insertText, lineOf, yank, type EditLine } from './line-edit.js';
-import { INPUT_HISTORY_MAX } from './state-messages.js';
-import { currentDraft, type ChatState, type Conversation } from './state.js';
+import { currentDraft, INPUT_HISTORY_MAX, type ChatState, type Conversation } from './model.js';
 
 function withSelectedConv(state: ChatState, conv: Conversation): ChatState {
   const convs = new Map(state.convs);

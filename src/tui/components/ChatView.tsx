@@ -7,6 +7,7 @@ import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
 import { messageColumns } from '../layout.js';
 import { currentDraft, type ChatState } from '../state.js';
+import { unreadTotal } from '../unread.js';
 import { textWidth, wrapText } from '../wrap.js';
 import { Compose } from './Compose.js';
 import { Conversation } from './Conversation.js';
@@ -39,8 +40,7 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
   const { layout, selected, me } = state;
   const conv = selected === null ? undefined : state.convs.get(selected);
   const columns = useMemo(() => messageColumns(layout, me, selected ?? ''), [layout, me, selected]);
-  let unreadElsewhere = 0;
-  for (const [name, n] of state.unread) if (name !== selected) unreadElsewhere += n;
+  const unreadElsewhere = unreadTotal(state.unread, selected);
   if (layout.tooSmall) {
     return (
       <Box width={layout.cols} height={layout.height} flexDirection="column">

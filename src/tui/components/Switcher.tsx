@@ -4,7 +4,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { UserInfo } from '../state.js';
-import type { SwitcherState } from '../state-switcher.js';
+import type { SwitcherState } from '../model.js';
 import { padEnd, truncate } from '../wrap.js';
 import { InputField } from './InputField.js';
 
