@@ -1,7 +1,9 @@
 // What each key does on the chat screen: bindings from keys.ts turned into
 // reducer actions and session calls.
 
-import { MAX_MESSAGE_CHARS, charLength } from '../protocol.js';
+import { MAX_MESSAGE_CHARS, charLength, isValidUsername } from '../protocol.js';
+import { parseDraft } from './command-line.js';
+import { sanitizeLine } from './sanitize.js';
 import { chatActionFor, editActionFor, type KeyPress, type MouseEvent } from './keys.js';
 import { onFirstLine, onLastLine } from './line-edit.js';
 import { currentDraft, type Action, type ChatState } from './state.js';
@@ -30,7 +32,7 @@ export interface ChatKeyContext {
 /** Rows the mouse wheel scrolls per notch. */
 const WHEEL_ROWS = 3;
 
-const HELP_CLOSERS = new Set(['escape', 'f1', 'enter', 'q', '?']);
+const HELP_CLOSERS = new Set(['escape', 'f1', 'enter', 'q']);
 /** Keys that scroll the help on a terminal too small to show it whole. */
 const HELP_SCROLL: Record<string, number> = { up: -1, down: 1, pageup: -10, pagedown: 10 };
 
@@ -47,6 +49,7 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
     else if (HELP_SCROLL[name] !== undefined) dispatch({ type: 'helpScroll', delta: HELP_SCROLL[name] });
     return;
   }
+  if (state.switcher) return onSwitcherKey(key, ctx);
   if (key.mouse) return onMouse(key.mouse, ctx);
   const draft = currentDraft(state);
   const action = chatActionFor(key, draft.text === '');
@@ -57,6 +60,15 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
       return dispatch({ type: 'move', delta: -1 });
     case 'nextUnread':
       return dispatch({ type: 'nextUnread' });
+    // Pages and ends of the users list stop at its ends (Ctrl+N/Ctrl+P wrap).
+    case 'usersPageUp':
+      return dispatch({ type: 'move', delta: -state.layout.userRows, clamp: true });
+    case 'usersPageDown':
+      return dispatch({ type: 'move', delta: state.layout.userRows, clamp: true });
+    case 'firstUser':
+      return dispatch({ type: 'move', delta: -Infinity, clamp: true });
+    case 'lastUser':
+      return dispatch({ type: 'move', delta: Infinity, clamp: true });
     case 'pageUp':
       return dispatch({ type: 'scroll', pages: 1 });
     case 'pageDown':
@@ -76,6 +88,8 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
       return dispatch({ type: 'complete', direction: -1 });
     case 'help':
       return dispatch({ type: 'help', open: true });
+    case 'switcher':
+      return dispatch({ type: 'switcher', open: true });
     case 'quit':
       return ctx.quit();
     case 'send':
@@ -98,22 +112,75 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
 function sendDraft(ctx: ChatKeyContext): void {
   const state = ctx.getState();
   const peer = state.selected;
-  const lines = currentDraft(state)
-    .text.split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-  if (peer === null || lines.length === 0) return;
+  const draft = currentDraft(state).text;
+  if (peer === null || draft.trim() === '') return;
+  const intent = parseDraft(draft);
+  // A `//text` draft is remembered as typed, so Up brings back the same message, not a command.
+  if (intent.kind === 'message') return sendLines(ctx, peer, intent.text, true, intent.text === draft ? undefined : draft.trim());
+  if (intent.kind === 'error') return ctx.dispatch({ type: 'notice', text: sanitizeLine(intent.notice) });
+  const input = draft.trim();
+  switch (intent.kind) {
+    case 'help':
+      ctx.dispatch({ type: 'command/done', input });
+      return ctx.dispatch({ type: 'help', open: true });
+    case 'quit':
+      return ctx.quit();
+    case 'search':
+      // The search command of newer servers; until the session speaks it, say so (the draft stays).
+      return ctx.dispatch({ type: 'notice', text: 'search needs a newer server' });
+    case 'msg': {
+      if (!isValidUsername(intent.peer)) return ctx.dispatch({ type: 'notice', text: `Not a username: ${sanitizeLine(intent.peer).slice(0, 40)}` });
+      if (intent.peer === state.me) return ctx.dispatch({ type: 'notice', text: 'That is you' });
+      if (intent.text.trim() !== '' && !fitsLimit(ctx, intent.text.split('\n'))) return;
+      ctx.dispatch({ type: 'command/done', input });
+      ctx.remember?.(input);
+      ctx.dispatch({ type: 'select', peer: intent.peer });
+      if (intent.text.trim() !== '') sendLines(ctx, intent.peer, intent.text, false);
+      return;
+    }
+  }
+}
+
+/** Whether every line is within the message limit; says which is not. */
+function fitsLimit(ctx: ChatKeyContext, lines: string[]): boolean {
   for (let i = 0; i < lines.length; i++) {
     const n = charLength(lines[i]!);
     if (n > MAX_MESSAGE_CHARS) {
       const which = lines.length > 1 ? `Line ${i + 1} too long` : 'Message too long';
       ctx.dispatch({ type: 'notice', text: `${which}: ${n} characters, at most ${MAX_MESSAGE_CHARS}` });
-      return;
+      return false;
     }
   }
-  const input = lines.join('\n');
-  lines.forEach((line, i) => ctx.sender.send(peer, line, i === 0 ? input : null));
-  ctx.remember?.(input);
+  return true;
+}
+
+/** Sends `text` a line per message; from the compose box, the draft is cleared and remembered. */
+function sendLines(ctx: ChatKeyContext, peer: string, text: string, fromCompose: boolean, typed?: string): void {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  if (lines.length === 0 || !fitsLimit(ctx, lines)) return;
+  const input = typed ?? lines.join('\n');
+  lines.forEach((line, i) => ctx.sender.send(peer, line, fromCompose && i === 0 ? input : null));
+  if (fromCompose) ctx.remember?.(input);
+}
+
+/** Keys that move the quick switcher's pick. */
+const SWITCHER_MOVES: Record<string, number> = { up: -1, down: 1, 'ctrl+p': -1, 'ctrl+n': 1, 'shift+tab': -1, tab: 1, pageup: -10, pagedown: 10 };
+
+/** The quick switcher takes every key while open: the query's editing keys, Up/Down to pick, Enter, Esc. */
+function onSwitcherKey(key: KeyPress, ctx: ChatKeyContext): void {
+  const { dispatch } = ctx;
+  if (key.mouse) return;
+  const name = key.name;
+  if (name === 'ctrl+c') return ctx.quit();
+  if (name === 'escape' || name === 'ctrl+k' || name === 'ctrl+g') return dispatch({ type: 'switcher', open: false });
+  if (name === 'enter') return dispatch({ type: 'switcher/choose' });
+  if (SWITCHER_MOVES[name] !== undefined) return dispatch({ type: 'switcher/move', delta: SWITCHER_MOVES[name] });
+  if (key.text !== undefined) return dispatch({ type: 'switcher/type', text: key.text });
+  const edit = editActionFor(key);
+  if (edit) dispatch({ type: 'switcher/edit', action: edit });
 }
 
 /** The wheel scrolls the conversation; a click on a name in the users pane opens that conversation. */

@@ -5,7 +5,7 @@
 // no more to draw than a short one.
 
 import { dayKey } from './format.js';
-import type { ChatItem } from './state.js';
+import type { ChatItem } from './model.js';
 import { wrapText } from './wrap.js';
 
 /** One row of the conversation pane. */

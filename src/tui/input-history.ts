@@ -11,7 +11,7 @@ import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { tuiLog } from './log.js';
-import { INPUT_HISTORY_MAX } from './state-messages.js';
+import { INPUT_HISTORY_MAX } from './model.js';
 
 /** Where the history file goes, or null when there is no home to put it in. */
 export function historyPath(env: NodeJS.ProcessEnv = process.env): string | null {

@@ -33,7 +33,8 @@ export const MAX_COMPOSE_ROWS = 5;
 export function computeLayout(cols: number, rows: number, composeLines = 1): Layout {
   const c = Math.max(1, Math.floor(cols || 80));
   const height = Math.max(1, Math.floor(rows || 24) - 1);
-  const usersWidth = c >= 100 ? 24 : c >= 76 ? 20 : c >= 58 ? 16 : 0;
+  // Wide terminals give the list room for full names beside the usernames.
+  const usersWidth = c >= 140 ? 34 : c >= 100 ? 24 : c >= 76 ? 20 : c >= 58 ? 16 : 0;
   const convWidth = c - usersWidth;
   // The draft never takes the conversation's last rows: at least four stay for messages.
   const composeRows = Math.max(1, Math.min(composeLines, MAX_COMPOSE_ROWS, height - FOOTER_ROWS - 4));

@@ -192,7 +192,7 @@ const KILLS: ReadonlySet<EditAction> = new Set<EditAction>(['killToStart', 'kill
 
 /**
  * Applies an editing action and says what it cut: the text a kill removed
- * (Ctrl+U, Ctrl+K, Ctrl+W, Alt+D), or undefined for any other action or a
+ * (Ctrl+U, Alt+K, Ctrl+W, Alt+D), or undefined for any other action or a
  * kill that removed nothing.
  */
 export function editWithKill(line: EditLine, action: EditAction): { line: EditLine; killed?: string } {

@@ -4,24 +4,15 @@
 // shows once.
 
 import type { Message } from '../protocol.js';
-import { isValidUsername } from '../protocol.js';
 import type { Inbox } from '../client.js';
 import { itemHeight, rowsOfTail } from './conversation-rows.js';
 import { parseTime } from './format.js';
 import { messageColumns } from './layout.js';
 import { EMPTY_LINE } from './line-edit.js';
 import { sanitize, sanitizeLine } from './sanitize.js';
-import { emptyConversation, type ChatItem, type ChatState, type Conversation, type ItemStatus } from './state.js';
-import { ensureUser } from './state-users.js';
-
-/** Most messages kept for Up/Down (in memory and in the history file). */
-export const INPUT_HISTORY_MAX = 500;
-
-/** A username safe to use as a key and to draw: valid ones as they are, others sanitized. */
-export function peerName(name: unknown): string {
-  const s = String(name ?? '');
-  return isValidUsername(s) ? s : sanitizeLine(s) || '?';
-}
+import { emptyConversation, INPUT_HISTORY_MAX, peerName, type ChatItem, type ChatState, type Conversation, type ItemStatus } from './model.js';
+import { ensureUser, reorder } from './state-users.js';
+import { addUnread } from './unread.js';
 
 /** A server message as the view holds it. */
 export function itemFromMessage(m: Message, now: number, sender?: string): ChatItem {
@@ -100,9 +91,7 @@ export function applyIncoming(state: ChatState, inbox: Inbox, now: number): Chat
     next = withConv(next, { ...conv, items: merged.items, ids: merged.ids, scrollBack, newBelow });
     next = ensureUser(next, peer);
     if (peer !== next.selected) {
-      const unread = new Map(next.unread);
-      unread.set(peer, (unread.get(peer) ?? 0) + merged.added.length);
-      next = { ...next, unread };
+      next = addUnread(next, peer, merged.added.length);
       ring = true;
     }
   }
@@ -129,13 +118,15 @@ export function applyHistory(state: ChatState, peer: string, messages: Message[]
   }
   const now = Date.now();
   const merged = mergeItems(conv, messages.map((m) => itemFromMessage(m, now)));
-  return withConv(state, {
+  const next = withConv(state, {
     ...conv,
     items: merged.items,
     ids: merged.ids,
     history: complete ? 'complete' : 'partial',
     wantOlder: false,
   });
+  // A conversation that turns out to have messages joins the users you talk to.
+  return conv.items.length === 0 && merged.items.length > 0 ? reorder(next) : next;
 }
 
 /** Our own message, typed and on its way (or queued until the connection is back). */

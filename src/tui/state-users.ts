@@ -3,8 +3,8 @@
 
 import type { DirectoryEntry, OnlineEntry } from '../protocol.js';
 import { sanitizeLine } from './sanitize.js';
-import { emptyConversation, type ChatState, type UserInfo } from './state.js';
-import { peerName } from './state-messages.js';
+import { clearUnread } from './unread.js';
+import { emptyConversation, peerName, type ChatState, type UserInfo } from './model.js';
 
 /** A user the list has not heard about from `online` or `users` (someone who wrote to us). */
 function unknownUser(username: string): UserInfo {
@@ -18,17 +18,30 @@ function profileOf(entry: OnlineEntry): { nama: string; negara: string } {
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Online users first, then offline ones we have a conversation with, then the rest of the directory. */
+/**
+ * Online users first, then offline ones with messages in their
+ * conversation, then the rest of the directory. Only messages count: opening
+ * a conversation (an empty one) does not move its user.
+ */
 export function computeOrder(state: ChatState): string[] {
   const online: string[] = [];
   const talked: string[] = [];
   const rest: string[] = [];
   for (const u of state.users.values()) {
     if (u.online) online.push(u.username);
-    else if (state.convs.has(u.username)) talked.push(u.username);
+    else if ((state.convs.get(u.username)?.items.length ?? 0) > 0) talked.push(u.username);
     else rest.push(u.username);
   }
   return [...online.sort(byName), ...talked.sort(byName), ...rest.sort(byName)];
+}
+
+/** The order kept while it is frozen: users who left are dropped, new ones go at the end. */
+function frozenOrder(state: ChatState): string[] {
+  const kept = state.order.filter((name) => state.users.has(name));
+  if (kept.length === state.users.size) return kept;
+  const known = new Set(kept);
+  const added = [...state.users.keys()].filter((name) => !known.has(name)).sort(byName);
+  return kept.concat(added);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -39,7 +52,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 /** Recomputes the list order (keeping the old array when it did not change) and keeps the selection visible. */
 export function reorder(state: ChatState): ChatState {
-  const order = computeOrder(state);
+  const order = state.orderFrozen ? frozenOrder(state) : computeOrder(state);
   const next = sameList(order, state.order) ? state : { ...state, order };
   return keepVisible(next);
 }
@@ -128,11 +141,7 @@ export function selectUser(state: ChatState, peer: string | null): ChatState {
   if (state.selected !== peer) {
     next = { ...next, selected: peer, inputPos: null, inputStash: null, help: false };
   }
-  if (next.unread.has(peer)) {
-    const unread = new Map(next.unread);
-    unread.delete(peer);
-    next = { ...next, unread };
-  }
+  next = clearUnread(next, peer);
   if (!next.convs.has(peer)) {
     const convs = new Map(next.convs);
     convs.set(peer, emptyConversation(peer));
@@ -141,12 +150,14 @@ export function selectUser(state: ChatState, peer: string | null): ChatState {
   return keepVisible(next);
 }
 
-/** Moves the selection `delta` places down the list (wrapping around). */
-export function moveSelection(state: ChatState, delta: number): ChatState {
+/** Moves the selection `delta` places down the list: wrapping around, or stopping at the ends with `clamp` (±Infinity: the ends). */
+export function moveSelection(state: ChatState, delta: number, clamp = false): ChatState {
   const n = state.order.length;
   if (n === 0) return state;
   const idx = state.selected === null ? -1 : state.order.indexOf(state.selected);
-  const next = idx === -1 ? (delta > 0 ? 0 : n - 1) : (((idx + delta) % n) + n) % n;
+  let next: number;
+  if (clamp) next = Math.max(0, Math.min(n - 1, (idx === -1 ? 0 : idx) + delta));
+  else next = idx === -1 ? (delta > 0 ? 0 : n - 1) : (((idx + delta) % n) + n) % n;
   return selectUser(state, state.order[next]!);
 }
 

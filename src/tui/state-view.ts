@@ -5,8 +5,8 @@ import type { EditAction } from './keys.js';
 import { completeName } from './complete.js';
 import { rowsFromBottom } from './conversation-rows.js';
 import { computeLayout, messageColumns } from './layout.js';
-import { applyEdit as editLine, editWithKill, insertText, lineOf, yank, type EditLine } from './line-edit.js';
-import { currentDraft, type ChatState, type Conversation } from './state.js';
+import { applyEdit as editLine, editWithKill, EMPTY_LINE, insertText, lineOf, yank, type EditLine } from './line-edit.js';
+import { currentDraft, INPUT_HISTORY_MAX, type ChatState, type Conversation } from './model.js';
 
 function withSelectedConv(state: ChatState, conv: Conversation): ChatState {
   const convs = new Map(state.convs);
@@ -123,4 +123,12 @@ export function browseInputHistory(state: ChatState, direction: -1 | 1): ChatSta
     return { ...setDraft(state, back, true), inputPos: null, inputStash: null };
   }
   return { ...setDraft(state, lineOf(list[pos]!), true), inputPos: pos };
+}
+
+/** A command line was carried out: the draft empties and the command is kept for Up/Down, as a sent message is. */
+export function commandDone(state: ChatState, input: string): ChatState {
+  const cleared = setDraft(state, EMPTY_LINE);
+  const last = cleared.sentInput[cleared.sentInput.length - 1];
+  const sentInput = last === input ? cleared.sentInput : cleared.sentInput.concat(input).slice(-INPUT_HISTORY_MAX);
+  return { ...cleared, sentInput, inputPos: null, inputStash: null };
 }

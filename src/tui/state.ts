@@ -5,100 +5,17 @@
 
 import type { DirectoryEntry, Message, OnlineEntry } from '../protocol.js';
 import type { Inbox } from '../client.js';
-import type { CompletionCycle } from './complete.js';
 import { chatHelpLayout } from './help-layout.js';
 import type { EditAction } from './keys.js';
-import { computeLayout, type Layout } from './layout.js';
-import { EMPTY_LINE, type EditLine } from './line-edit.js';
+import { computeLayout } from './layout.js';
+import { type ChatState, type ConnState, type ItemStatus } from './model.js';
 import { applyHistory, applyIncoming, applySendStart, applySendStatus, applyServerReset, historyLoading } from './state-messages.js';
-import { applyDirectory, applyPresence, moveSelection, nextUnread, selectUser } from './state-users.js';
-import { applyCompletion, applyEdit, applyTyping, browseInputHistory, fitCompose, scrollBy, scrollToEnd } from './state-view.js';
+import { applyDirectory, applyPresence, ensureUser, moveSelection, nextUnread, reorder, selectUser } from './state-users.js';
+import { switcherChoose, switcherEdit, switcherMove, switcherType, toggleSwitcher } from './state-switcher.js';
+import { applyCompletion, applyEdit, commandDone, applyTyping, browseInputHistory, fitCompose, scrollBy, scrollToEnd } from './state-view.js';
 
-/** Delivery state of a message in the view. */
-export type ItemStatus = 'sent' | 'sending' | 'queued' | 'failed';
-
-/** A message as a conversation holds it; `from` and `text` are sanitized. */
-export interface ChatItem {
-  /** `m<id>` for messages the server numbered, `l<n>` for our own sent ones. */
-  readonly key: string;
-  readonly id: number | null;
-  readonly from: string;
-  readonly text: string;
-  /** Our own message as typed (unsanitized), kept to send it again. */
-  readonly raw?: string;
-  readonly ts: number;
-  readonly status: ItemStatus;
-  /** Why sending failed (sanitized). */
-  readonly error?: string;
-}
-
-/** How much of a conversation's history has been fetched. */
-export type HistoryState = 'unloaded' | 'loading' | 'partial' | 'complete';
-
-/** One conversation: its messages and how it is scrolled. */
-export interface Conversation {
-  readonly peer: string;
-  readonly items: readonly ChatItem[];
-  /** Ids of the numbered items, to drop duplicates. */
-  readonly ids: ReadonlySet<number>;
-  readonly history: HistoryState;
-  /** Rows scrolled back from the newest (0: following new messages). */
-  readonly scrollBack: number;
-  /** Messages that arrived while scrolled back. */
-  readonly newBelow: number;
-  /** The view reached the oldest loaded message and more may exist. */
-  readonly wantOlder: boolean;
-}
-
-/** A user as the list shows them; `nama` and `negara` are sanitized. */
-export interface UserInfo {
-  readonly username: string;
-  readonly nama: string;
-  readonly negara: string;
-  readonly online: boolean;
-  /** Listed by the server's directory (`users`). */
-  readonly listed: boolean;
-}
-
-/** The connection as the status line reports it. */
-export type ConnState =
-  | { kind: 'connecting' }
-  | { kind: 'connected' }
-  | { kind: 'reconnecting'; attempt: number; reason: string }
-  | { kind: 'offline'; reason: string };
-
-/** Everything the chat screen draws. */
-export interface ChatState {
-  readonly me: string;
-  readonly server: string;
-  readonly conn: ConnState;
-  readonly users: ReadonlyMap<string, UserInfo>;
-  /** The users pane, top to bottom. */
-  readonly order: readonly string[];
-  readonly unread: ReadonlyMap<string, number>;
-  readonly convs: ReadonlyMap<string, Conversation>;
-  readonly selected: string | null;
-  /** First user shown in the users pane. */
-  readonly userTop: number;
-  readonly drafts: ReadonlyMap<string, EditLine>;
-  /** Messages typed in this run, oldest first, for Up/Down. */
-  readonly sentInput: readonly string[];
-  /** Position while browsing sentInput (null: not browsing). */
-  readonly inputPos: number | null;
-  /** The draft as it was before browsing began. */
-  readonly inputStash: EditLine | null;
-  readonly layout: Layout;
-  readonly help: boolean;
-  /** First line of the help shown, when it has to scroll. */
-  readonly helpTop: number;
-  readonly notice: string | null;
-  /** Goes up each time something should ring the bell. */
-  readonly bell: number;
-  /** What the last cut (Ctrl+U, Ctrl+K, Ctrl+W, Alt+D) removed, for Ctrl+Y. */
-  readonly killBuffer: string;
-  /** The Tab completion in progress, if the draft is still what it made. */
-  readonly completion: CompletionCycle | null;
-}
+export type { ChatItem, ChatState, ConnState, Conversation, HistoryState, ItemStatus, SwitcherState, UserInfo } from './model.js';
+export { currentDraft, emptyConversation, initialState } from './model.js';
 
 /** Everything that can happen to the chat screen. */
 export type Action =
@@ -111,7 +28,10 @@ export type Action =
   | { type: 'send/start'; peer: string; key: string; text: string; ts: number; queued: boolean; fromCompose?: boolean; input?: string }
   | { type: 'send/status'; peer: string; key: string; status: ItemStatus; error?: string }
   | { type: 'select'; peer: string }
-  | { type: 'move'; delta: number }
+  /** A command line was carried out: the draft is cleared and kept in the input history. */
+  | { type: 'command/done'; input: string }
+  /** Moves the selection down (up when negative) the list: wrapping, or stopping at its ends with `clamp`. */
+  | { type: 'move'; delta: number; clamp?: boolean }
   | { type: 'nextUnread' }
   | { type: 'scroll'; pages: number; rows?: number }
   | { type: 'scrollEnd' }
@@ -122,49 +42,25 @@ export type Action =
   | { type: 'help'; open?: boolean }
   | { type: 'helpScroll'; delta: number }
   | { type: 'notice'; text: string | null }
+  | { type: 'switcher'; open: boolean }
+  | { type: 'switcher/type'; text: string }
+  | { type: 'switcher/edit'; action: EditAction }
+  | { type: 'switcher/move'; delta: number }
+  | { type: 'switcher/choose' }
   | { type: 'server/reset' };
-
-/** The state right after login. */
-export function initialState(me: string, server: string, cols = 80, rows = 24): ChatState {
-  return {
-    me,
-    server,
-    conn: { kind: 'connected' },
-    users: new Map(),
-    order: [],
-    unread: new Map(),
-    convs: new Map(),
-    selected: null,
-    userTop: 0,
-    drafts: new Map(),
-    sentInput: [],
-    inputPos: null,
-    inputStash: null,
-    layout: computeLayout(cols, rows),
-    help: false,
-    helpTop: 0,
-    notice: null,
-    bell: 0,
-    killBuffer: '',
-    completion: null,
-  };
-}
-
-/** An empty conversation with `peer`. */
-export function emptyConversation(peer: string): Conversation {
-  return { peer, items: [], ids: new Set(), history: 'unloaded', scrollBack: 0, newBelow: 0, wantOlder: false };
-}
-
-/** The draft of the selected conversation. */
-export function currentDraft(state: ChatState): EditLine {
-  return (state.selected !== null && state.drafts.get(state.selected)) || EMPTY_LINE;
-}
 
 /** The reducer. Returns the same state object when an action changes nothing. */
 export function reduce(state: ChatState, action: Action): ChatState {
+  // Anything the person does other than walking the list lets it sort again.
+  const start = state.orderFrozen && !KEEPS_ORDER.has(action.type) ? reorder({ ...state, orderFrozen: false }) : state;
   // The compose box grows with the draft shown, whatever changed it.
-  return fitCompose(reduceAction(state, action));
+  return fitCompose(reduceAction(start, action));
 }
+
+/** Actions that leave a frozen list order as it is: walking the list, and what the network and the clock do. */
+const KEEPS_ORDER: ReadonlySet<Action['type']> = new Set<Action['type']>([
+  'move', 'switcher/move', 'resize', 'conn', 'poll', 'history/loading', 'history/loaded', 'history/failed', 'send/status', 'notice', 'server/reset', 'helpScroll', 'scroll',
+]);
 
 function reduceAction(state: ChatState, action: Action): ChatState {
   switch (action.type) {
@@ -195,9 +91,12 @@ function reduceAction(state: ChatState, action: Action): ChatState {
     case 'send/status':
       return applySendStatus(state, action.peer, action.key, action.status, action.error);
     case 'select':
-      return selectUser(state, action.peer);
+      // Someone not in the list yet (`/msg` to a user the directory does not show) joins it.
+      return selectUser(state.users.has(action.peer) ? state : ensureUser(state, action.peer), action.peer);
+    case 'command/done':
+      return commandDone(state, action.input);
     case 'move':
-      return moveSelection(state, action.delta);
+      return moveSelection({ ...state, orderFrozen: true }, action.delta, action.clamp);
     case 'nextUnread':
       return nextUnread(state);
     case 'scroll':
@@ -214,7 +113,7 @@ function reduceAction(state: ChatState, action: Action): ChatState {
       return applyCompletion(state, action.direction);
     case 'help': {
       const open = action.open ?? !state.help;
-      return open === state.help ? state : { ...state, help: open, helpTop: 0 };
+      return open === state.help ? state : { ...state, help: open, helpTop: 0, switcher: open ? null : state.switcher };
     }
     case 'helpScroll': {
       const top = Math.max(0, Math.min(state.helpTop + action.delta, chatHelpLayout(state.layout).maxTop));
@@ -224,6 +123,16 @@ function reduceAction(state: ChatState, action: Action): ChatState {
       return action.text === state.notice ? state : { ...state, notice: action.text };
     case 'server/reset':
       return applyServerReset(state);
+    case 'switcher':
+      return toggleSwitcher(state, action.open);
+    case 'switcher/type':
+      return switcherType(state, action.text);
+    case 'switcher/edit':
+      return switcherEdit(state, action.action);
+    case 'switcher/move':
+      return switcherMove(state, action.delta);
+    case 'switcher/choose':
+      return switcherChoose(state);
   }
 }
 

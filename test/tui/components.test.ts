@@ -114,7 +114,7 @@ test('the status line reports reconnecting, with the reason', () => {
 });
 
 test('the status line shows the longest key help that fits, whole', () => {
-  for (const [cols, help] of [[120, 'F1 keys · ^N/^P switch · PgUp/PgDn scroll · ^C quit'], [80, 'F1 keys · ^N/^P switch · ^C quit'], [34, 'F1 keys']] as const) {
+  for (const [cols, help] of [[120, 'F1 keys · ^K go to · ^N/^P switch · PgUp/PgDn scroll · ^C quit'], [80, 'F1 keys · ^K go to · ^C quit'], [34, 'F1 keys']] as const) {
     const r = render(h(ChatView, { state: state(cols, 24, people) }));
     const last = plain(r.lastFrame()).split('\n').at(-1)!;
     assert.ok(last.trimEnd().endsWith(`│ ${help}`), `${cols}: ${last}`);

@@ -56,7 +56,7 @@ const chat = (): ChatState =>
     users: ['henderson', 'Hazard', 'lineker', 'messi', 'hector'].map((u) => ({ username: u, userdetail: { nama: u, negara: 'x' }, online: true })),
   });
 
-test('Ctrl+W, Ctrl+U and Ctrl+K fill the kill buffer; Ctrl+Y puts it back at the cursor', () => {
+test('Ctrl+W, Ctrl+U and Alt+K fill the kill buffer; Ctrl+Y puts it back at the cursor', () => {
   let s = run(chat(), { type: 'type', text: 'hello big world' }, { type: 'edit', action: 'deleteWordBack' });
   assert.equal(currentDraft(s).text, 'hello big ');
   assert.equal(s.killBuffer, 'world');

@@ -138,14 +138,18 @@ describe('compose box and terminal modes in a terminal', { skip }, () => {
     await messi.waitFor(/lineker› henderson: ask lineker *$/m);
   });
 
-  it('Ctrl+W, Ctrl+U cut, Ctrl+Y yanks back', async () => {
+  it('Ctrl+W, Ctrl+U and Alt+K cut, Ctrl+Y yanks back', async () => {
     await messi.keys('C-w');
     await messi.waitFor(/lineker› henderson: ask *\n/);
     await messi.keys('C-u');
     await messi.waitFor(/lineker› +message lineker/);
     await messi.keys('C-y', 'C-y');
     await messi.waitFor(/lineker› henderson: ask henderson: ask *\n/);
-    await messi.keys('C-a', 'C-k');
+    await messi.keys('C-a', 'M-k');
+    await messi.waitFor(/lineker› +message lineker/);
+    await messi.keys('C-y');
+    await messi.waitFor(/lineker› henderson: ask henderson: ask *\n/);
+    await messi.keys('C-a', 'M-k');
     await messi.waitFor(/lineker› +message lineker/);
   });
 

@@ -26,19 +26,20 @@ function draw(cols: number, rows: number, top = 0): string[] {
   return lines;
 }
 
-/** The line that describes binding `b`, found by its first key and its text. */
+/** The line that describes binding `b`: one with its first key and its text (its pair's, when it has one). */
 function lineOf(lines: string[], b: (typeof ALL)[number]): string | undefined {
-  const key = keyLabel(b.keys[0]!);
-  return lines.find((l) => new RegExp(`(^|\\s)${key.replace(/[+?]/g, '\\$&')}( / \\S+)*\\s+${b.help}(\\s|$)`).test(l));
+  const key = keyLabel(b.keys[0]!).replace(/[+?]/g, '\\$&');
+  const text = b.pair ?? b.help;
+  return lines.find((l) => new RegExp(`(^|\\s)${key}(,|\\s|$)`).test(l) && new RegExp(`\\S  +${text.replace(/[+?()]/g, '\\$&')}(\\s|$)`).test(l));
 }
 
-for (const [cols, rows, form] of [[80, 24, 'two columns'], [100, 30, 'two columns'], [60, 24, 'two columns, one key a line'], [120, 40, 'one column'], [200, 50, 'one column']] as const) {
+for (const [cols, rows, form] of [[80, 24, 'two columns'], [100, 30, 'two columns'], [60, 40, 'one column'], [120, 40, 'one column'], [200, 50, 'one column']] as const) {
   test(`help at ${cols}×${rows} (${form}): every binding, none cut short`, () => {
     const lines = draw(cols, rows);
     const frame = lines.join('\n');
     assert.doesNotMatch(frame, /…/, 'nothing truncated');
     for (const b of ALL) assert.ok(lineOf(lines, b), `${keyLabel(b.keys[0]!)}: ${b.help}\n${frame}`);
-    const twoColumns = lines.some((l) => /^ Chat +Editing the message/.test(l));
+    const twoColumns = lines.some((l) => /^ Finding people +(The conversation|Editing the message)/.test(l));
     assert.equal(twoColumns, form.startsWith('two columns'), frame);
   });
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { HistoryFile, formatHistory, historyPath, parseHistory } from '../../src/tui/input-history.js';
-import { INPUT_HISTORY_MAX } from '../../src/tui/state-messages.js';
+import { INPUT_HISTORY_MAX } from '../../src/tui/model.js';
 
 test('the file is under XDG_STATE_HOME, else ~/.local/state; a relative XDG_STATE_HOME is ignored', () => {
   assert.equal(historyPath({ XDG_STATE_HOME: '/s', HOME: '/h' }), '/s/chatbox/history');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHAT_BINDINGS, EDIT_BINDINGS, chatActionFor, decodeInput, editActionFor, keyLabel, pastedText } from '../../src/tui/keys.js';
+import { CHAT_ACTIONS, CHAT_BINDINGS, EDIT_ACTIONS, EDIT_BINDINGS, UNBOUND_EDIT_ACTIONS, chatActionFor, checkBindings, decodeInput, editActionFor, isKeyName, keyLabel, pastedText, statusHints } from '../../src/tui/keys.js';
 
 const names: Array<[string, string]> = [
   ['\r', 'enter'],
@@ -69,8 +69,10 @@ test('chat bindings: Ctrl+N/P and Alt+Up/Down switch users, ? opens help only on
   assert.equal(chatActionFor({ name: 'alt+up' }, false), 'prevUser');
   assert.equal(chatActionFor({ name: 'alt+a' }, false), 'nextUnread');
   assert.equal(chatActionFor({ name: 'f1' }, false), 'help');
-  assert.equal(chatActionFor({ name: 'text', text: '?' }, true), 'help');
+  // `?` is text, even on an empty line: help is F1 and /help.
+  assert.equal(chatActionFor({ name: 'text', text: '?' }, true), undefined);
   assert.equal(chatActionFor({ name: 'text', text: '?' }, false), undefined);
+  assert.equal(chatActionFor({ name: 'ctrl+k' }, false), 'switcher');
   assert.equal(chatActionFor({ name: 'text', text: 'n' }, true), undefined);
 });
 
@@ -92,4 +94,24 @@ test('keyLabel writes keys for people', () => {
 
 test('pasted line breaks and tabs become spaces; other control characters in a paste are dropped', () => {
   assert.equal(pastedText('one\ntwo\r\nthree\rfour\tfive\x7f\x07\x9b'), 'one two three four five');
+});
+
+test('every action is bound to a key and described, every key a name the decoder reports', () => {
+  for (const a of CHAT_ACTIONS) assert.ok(CHAT_BINDINGS.some((b) => b.action === a && b.keys.length > 0 && b.help !== ''), a);
+  for (const a of EDIT_ACTIONS) if (!UNBOUND_EDIT_ACTIONS.has(a)) assert.ok(EDIT_BINDINGS.some((b) => b.action === a && b.keys.length > 0 && b.help !== ''), a);
+  for (const b of [...CHAT_BINDINGS, ...EDIT_BINDINGS]) for (const k of b.keys) assert.ok(isKeyName(k), k);
+  // What the decoder reports for what terminals send is a key name.
+  for (const seq of ['\x0b', '\x1bk', '\x1b[5;3~', '\x1b[1;3H', '\x1b[1;5F', '\x1bOP', '\x1b[Z', '\x1b\r', 'x', '?']) {
+    const k = decodeInput(seq)[0]!;
+    assert.ok(isKeyName(k.text ?? k.name), `${JSON.stringify(seq)} -> ${k.name}`);
+  }
+  assert.equal(isKeyName('ctrl+banana'), false);
+  assert.throws(() => checkBindings([{ action: 'x', keys: ['hyper+q'], help: 'x', section: 'chat' }]), /key binding for x: unknown key name "hyper\+q"/);
+});
+
+test('the status line hints come from the bindings, longest first', () => {
+  const forms = statusHints();
+  assert.equal(forms[0], 'F1 keys · ^K go to · ^N/^P switch · PgUp/PgDn scroll · ^C quit');
+  assert.equal(forms.at(-1), 'F1 keys');
+  for (let i = 1; i < forms.length; i++) assert.ok(forms[i]!.length < forms[i - 1]!.length);
 });

@@ -57,15 +57,18 @@ describe('login form and chat screen', () => {
     assert.match(composeLine(f), /henderson› for henderson $|henderson› for henderson$/);
   });
 
-  it('? is typed into a message, but opens the help on an empty line; F1 and Esc toggle it', async () => {
+  it('? is typed, even on an empty line; F1 and /help open the help, Esc and F1 close it', async () => {
     r.stdin.write('?');
     await until(r, (f) => composeLine(f).includes('for henderson?'));
     r.stdin.write('\x15'); // Ctrl+U: clear the line
     await until(r, (f) => /message henderson/.test(composeLine(f)));
     r.stdin.write('?');
+    await until(r, (f) => /henderson› \?/.test(composeLine(f)));
+    assert.doesNotMatch(r.lastFrame() ?? '', /Editing the message/);
+    r.stdin.write('\x15/help\r');
     await until(r, /Editing the message/);
     r.stdin.write('\x1b');
-    await until(r, (f) => !f.includes('Editing the message'));
+    await until(r, (f) => !f.includes('Editing the message') && /message henderson/.test(composeLine(f)));
     r.stdin.write('\x1bOP'); // F1
     await until(r, /Editing the message/);
     r.stdin.write('\x1bOP');

@@ -27,16 +27,16 @@ function run(state: ChatState, ...actions: Action[]): ChatState {
 
 const start = (): ChatState => initialState('messi', '127.0.0.1:8889', 120, 40);
 
-test('online users come first, then conversations, then the directory; the first user is selected', () => {
+test('online users come first, then conversations with messages, then the directory; the first user is selected', () => {
   let s = run(start(), { type: 'poll', online: online('lineker', 'henderson'), users: directory(['aaron', 'henderson', 'lineker', 'zed'], ['henderson', 'lineker']) });
   assert.deepEqual(s.order, ['henderson', 'lineker', 'aaron', 'zed']);
   assert.equal(s.selected, 'henderson');
   // A message from zed (offline) moves zed up among those we talk with.
   s = run(s, { type: 'poll', online: online('lineker', 'henderson'), inbox: { zed: [msg(1, 'zed', 'messi', 'hi')] } });
   assert.deepEqual(s.order, ['henderson', 'lineker', 'zed', 'aaron']);
-  // henderson goes offline: he stays (he is in the directory and was opened), below the online ones.
+  // henderson goes offline: he stays (he is in the directory), among those without messages.
   s = run(s, { type: 'poll', online: online('lineker') });
-  assert.deepEqual(s.order, ['lineker', 'henderson', 'zed', 'aaron']);
+  assert.deepEqual(s.order, ['lineker', 'zed', 'aaron', 'henderson']);
   assert.equal(s.users.get('henderson')!.online, false);
   assert.equal(s.selected, 'henderson');
 });

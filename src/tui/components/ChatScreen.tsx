@@ -12,6 +12,7 @@ import { useMouseReporting, useTitle } from '../hooks/use-terminal-modes.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { KeyPress } from '../keys.js';
 import { initialState, type Action, type ChatState } from '../state.js';
+import { unreadTotal } from '../unread.js';
 import { ChatView } from './ChatView.js';
 
 /** What the chat screen needs from the network side (a ChatSession). */
@@ -59,8 +60,7 @@ export function ChatScreen({ backend, me, bell, mouse = false, title = false, hi
   }, [stdout]);
   useBell(state.bell, bell, ring);
   useNoticeTimeout(state.notice, dispatch);
-  let unread = 0;
-  for (const n of state.unread.values()) unread += n;
+  const unread = unreadTotal(state.unread);
   useTitle(stdout, title ? (unread > 0 ? `(${unread}) ChatBox — ${me}` : `ChatBox — ${me}`) : null);
   useMouseReporting(stdout, mouse);
   const ctx = useMemo(

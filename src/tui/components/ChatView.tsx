@@ -7,11 +7,13 @@ import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
 import { messageColumns } from '../layout.js';
 import { currentDraft, type ChatState } from '../state.js';
+import { unreadTotal } from '../unread.js';
 import { textWidth, wrapText } from '../wrap.js';
 import { Compose } from './Compose.js';
 import { Conversation } from './Conversation.js';
 import { Help } from './Help.js';
 import { StatusBar } from './StatusBar.js';
+import { Switcher } from './Switcher.js';
 import { UserList } from './UserList.js';
 
 const Rule = memo(function Rule({ width, junction, hint }: { width: number; junction: number; hint: string }) {
@@ -38,8 +40,7 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
   const { layout, selected, me } = state;
   const conv = selected === null ? undefined : state.convs.get(selected);
   const columns = useMemo(() => messageColumns(layout, me, selected ?? ''), [layout, me, selected]);
-  let unreadElsewhere = 0;
-  for (const [name, n] of state.unread) if (name !== selected) unreadElsewhere += n;
+  const unreadElsewhere = unreadTotal(state.unread, selected);
   if (layout.tooSmall) {
     return (
       <Box width={layout.cols} height={layout.height} flexDirection="column">
@@ -62,6 +63,8 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
       {state.help ? (
         // The help takes both panes: the list is not needed while reading it.
         <Help width={layout.cols} height={layout.mainHeight} top={state.helpTop} />
+      ) : state.switcher ? (
+        <Switcher switcher={state.switcher} users={state.users} width={layout.cols} height={layout.mainHeight} />
       ) : (
         <Box flexDirection="row" height={layout.mainHeight}>
           {layout.usersWidth > 0 ? (
@@ -102,8 +105,8 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
           </Box>
         </Box>
       )}
-      <Rule width={layout.cols} junction={state.help ? 0 : layout.usersWidth} hint={hint} />
-      <Compose peer={selected} draft={currentDraft(state)} width={layout.cols} rows={layout.composeRows} offline={state.conn.kind !== 'connected'} />
+      <Rule width={layout.cols} junction={state.help || state.switcher ? 0 : layout.usersWidth} hint={hint} />
+      <Compose peer={selected} draft={currentDraft(state)} width={layout.cols} rows={layout.composeRows} offline={state.conn.kind !== 'connected'} away={state.switcher !== null} />
       <StatusBar
         me={me}
         server={state.server}

@@ -19,10 +19,12 @@ export interface ComposeProps {
   rows?: number;
   /** Messages will be queued (not connected). */
   offline: boolean;
+  /** The cursor is elsewhere (the quick switcher has the keys). */
+  away?: boolean;
 }
 
 /** The compose box. */
-export const Compose = memo(function Compose({ peer, draft, width, rows = 1, offline }: ComposeProps) {
+export const Compose = memo(function Compose({ peer, draft, width, rows = 1, offline, away = false }: ComposeProps) {
   const label = peer === null ? ' ' : ` ${truncate(peer, Math.max(4, Math.floor(width / 4)))}› `;
   const lines = draft.text.split('\n');
   const count = charLength(draft.text) - (lines.length - 1);
@@ -50,7 +52,7 @@ export const Compose = memo(function Compose({ peer, draft, width, rows = 1, off
           <InputField
             line={draft}
             width={fieldWidth}
-            focused={peer !== null}
+            focused={peer !== null && !away}
             placeholder={peer === null ? '' : offline ? 'offline: messages will be sent when the connection is back' : `message ${peer} (Enter to send, F1 for keys)`}
           />
         </Box>
@@ -74,7 +76,7 @@ export const Compose = memo(function Compose({ peer, draft, width, rows = 1, off
               <Text>{indent}</Text>
             )}
             <Box width={fieldWidth} flexShrink={0}>
-              {line.cursor < 0 ? <Text wrap="truncate">{truncate(text, fieldWidth)}</Text> : <InputField line={line} width={fieldWidth} focused={peer !== null} />}
+              {line.cursor < 0 ? <Text wrap="truncate">{truncate(text, fieldWidth)}</Text> : <InputField line={line} width={fieldWidth} focused={peer !== null && !away} />}
             </Box>
             {first && corner ? <Text color={count > MAX_MESSAGE_CHARS ? 'red' : 'yellow'}>{corner}</Text> : null}
           </Box>

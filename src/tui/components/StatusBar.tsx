@@ -3,6 +3,7 @@
 
 import { Text } from 'ink';
 import { memo } from 'react';
+import { statusHints } from '../keys.js';
 import type { ConnState } from '../state.js';
 import { padEnd, textWidth, truncate } from '../wrap.js';
 
@@ -31,8 +32,8 @@ function connText(conn: ConnState): { text: string; color: string } {
   }
 }
 
-/** The key help at the end of the line, longest first: the longest that fits is shown whole. */
-const HELPS = ['F1 keys · ^N/^P switch · PgUp/PgDn scroll · ^C quit', 'F1 keys · ^N/^P switch · ^C quit', 'F1 keys · ^C quit', 'F1 keys'];
+/** The key help at the end of the line, from the binding table, longest first: the longest that fits is shown whole. */
+const HELPS = statusHints();
 
 /** The status line. */
 export const StatusBar = memo(function StatusBar({ me, server, conn, notice, unreadElsewhere, quitting, width }: StatusBarProps) {

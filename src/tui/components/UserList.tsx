@@ -1,10 +1,13 @@
-// The users pane: a title, then one row per user (online marker, name,
-// unread count), windowed to the rows that fit.
+// The users pane: a title, then one row per user (online marker, name, full
+// name where there is room, unread count), windowed to the rows that fit.
 
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { UserInfo } from '../state.js';
-import { padEnd, truncate } from '../wrap.js';
+import { padEnd, textWidth, truncate } from '../wrap.js';
+
+/** Fewest cells worth showing a cut full name in. */
+const MIN_FULL_NAME = 12;
 
 /** Props of the users pane. */
 export interface UserListProps {
@@ -27,6 +30,12 @@ const UserRow = memo(function UserRow(props: { user: UserInfo | undefined; name:
   const b = badge(unread);
   const nameWidth = Math.max(1, width - 4 - (b ? b.length + 1 : 0));
   const online = user?.online ?? false;
+  const shownName = truncate(name, nameWidth);
+  // The full name (sanitized on the way in) where it fits whole, or cut where there is room for a good part of it.
+  const room = nameWidth - textWidth(shownName) - 1;
+  const nama = user && user.nama !== name ? user.nama : '';
+  const full = nama && (textWidth(nama) <= room || room >= MIN_FULL_NAME) ? truncate(nama, room) : '';
+  const pad = nameWidth - textWidth(shownName) - (full ? 1 + textWidth(full) : 0);
   // The markers get their own Text: Ink measures every Text on every frame, and a
   // Text with any non-ASCII character takes its slow path, so names stay ASCII-only.
   return (
@@ -36,9 +45,15 @@ const UserRow = memo(function UserRow(props: { user: UserInfo | undefined; name:
         {online ? '●' : '○'}
       </Text>
       <Text inverse={selected} bold={selected || unread > 0}>
-        {/* Padding only where something follows or the row is highlighted: fewer cells for Ink to draw. */}
-        {' ' + (selected || b ? padEnd(name, nameWidth) : truncate(name, nameWidth))}
+        {' ' + shownName}
       </Text>
+      {full ? (
+        <Text inverse={selected} dimColor={!selected}>
+          {' ' + full}
+        </Text>
+      ) : null}
+      {/* Padding only where something follows or the row is highlighted: fewer cells for Ink to draw. */}
+      {(selected || b) && pad > 0 ? <Text inverse={selected}>{' '.repeat(pad)}</Text> : null}
       {b ? (
         <Text inverse={selected} bold color={selected ? undefined : 'yellow'}>
           {' ' + b}

@@ -1,0 +1,39 @@
+// The full-screen client's modules import each other in one direction: no
+// cycles (the model is a leaf the reducer parts share).
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../src/tui/', import.meta.url));
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : []));
+}
+
+function importsOf(file: string): string[] {
+  const out: string[] = [];
+  for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from '(\.[^']+)'/gm)) {
+    const base = normalize(join(dirname(file), m[1]!)).replace(/\.js$/, '');
+    for (const ext of ['.ts', '.tsx']) if (existsSync(base + ext)) out.push(base + ext);
+  }
+  return out;
+}
+
+test('src/tui has no import cycles', () => {
+  const graph = new Map(sources(ROOT).map((f) => [f, importsOf(f)]));
+  const done = new Set<string>();
+  const cycles: string[] = [];
+  const visit = (file: string, path: string[]): void => {
+    for (const dep of graph.get(file) ?? []) {
+      const at = path.indexOf(dep);
+      if (at !== -1) cycles.push([...path.slice(at), dep].map((f) => f.slice(ROOT.length)).join(' -> '));
+      else if (!done.has(dep)) visit(dep, [...path, dep]);
+    }
+    done.add(file);
+  };
+  for (const f of graph.keys()) if (!done.has(f)) visit(f, [f]);
+  assert.ok(graph.size > 20, `found ${graph.size} modules`);
+  assert.deepEqual(cycles, []);
+});
