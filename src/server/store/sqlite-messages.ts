@@ -3,7 +3,6 @@
 
 import type Database from 'better-sqlite3';
 import type { Message } from '../../protocol.js';
-import { noteCommit } from './sqlite-cache.js';
 import type { SendResult } from './types.js';
 
 // Selected in the protocol's field order: better-sqlite3 builds each row
@@ -60,10 +59,11 @@ export class SqliteMessages {
   private readonly claim: (recipient: number, claimId: string, limit: number, now: number, leaseUntil: number) => Message[];
   private readonly ack: (recipient: number, ackId: number, limit: number) => Message[];
 
-  /** `onStored` hears the recipient ids of every batch of messages once it is committed. */
+  /** `onStored` hears the recipient ids of every batch of messages once it is committed; `noteCommit` of every commit. */
   constructor(
     db: Database.Database,
-    private readonly onStored: (recipients: number[]) => void = () => {},
+    private readonly onStored: (recipients: number[]) => void,
+    private readonly noteCommit: () => void,
   ) {
     this.insert = db.prepare(
       `INSERT INTO messages (sender, recipient, sender_id, recipient_id, msg_from, msg_to, body, ts)
@@ -164,7 +164,7 @@ export class SqliteMessages {
       for (const p of batch) p.reject(err as Error);
       return;
     }
-    noteCommit();
+    this.noteCommit();
     this.onStored(stored.flatMap((s) => (s.to === null ? [] : [s.to])));
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(stored[i]!.result);
   }
@@ -173,7 +173,7 @@ export class SqliteMessages {
     // Most polls find nothing: say so from a plain read, without taking the write lock.
     if (this.anyFree.get(recipient, now) === undefined) return [];
     const rows = this.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil);
-    noteCommit();
+    this.noteCommit();
     return rows;
   }
 
@@ -186,12 +186,12 @@ export class SqliteMessages {
     // A message whose lease ran out and that another claim took since carries that
     // claim's id now, so this settles only what is still ours.
     (delivered ? this.settleDelivered : this.settleFree).run(claimId, recipient);
-    noteCommit();
+    this.noteCommit();
   }
 
   ackInbox(recipient: number, ackId: number, limit: number): Message[] {
     const rows = this.ack(recipient, ackId, Math.max(0, limit));
-    noteCommit();
+    this.noteCommit();
     return rows;
   }
 

@@ -10,7 +10,7 @@
 import type Database from 'better-sqlite3';
 import type { UserProfile } from '../../protocol.js';
 import { hashToken, sessionWriteSlack } from './common.js';
-import { noteCommit, type StoreCache } from './sqlite-cache.js';
+import type { StoreCache } from './sqlite-cache.js';
 import { DEFAULT_MAX_SESSIONS_PER_USER, type AccountRef, type DirectoryUser, type PresenceHold, type SessionInfo, type SessionPolicy } from './types.js';
 
 interface SessionRow {
@@ -120,7 +120,7 @@ export class SqliteSessions {
   create(token: string, user: AccountRef, now: number): boolean {
     this.cache.online = null;
     const evicted = this.createTx(hashToken(token), user, now);
-    noteCommit();
+    this.cache.noteCommit();
     if (evicted === null) return false;
     for (const h of evicted) this.cache.dropSessionHash(h);
     return true;
@@ -142,7 +142,7 @@ export class SqliteSessions {
       cache.dropSession(token);
       cache.online = null;
       this.stmt.deleteExpired.run(s.hash, oldest);
-      noteCommit();
+      this.cache.noteCommit();
       return null;
     }
     // Session writes smaller than the slack are skipped, so a polling client costs no write per request.
@@ -152,7 +152,7 @@ export class SqliteSessions {
       // account may join the list.
       if (!cache.online || s.lastUsed + this.policy.presenceWindowMs < cache.online.validUntil) cache.online = null;
       const changes = this.stmt.touchSession.run(now, s.hash).changes;
-      noteCommit();
+      this.cache.noteCommit();
       // Zero rows changed: the session ended (logout, passwd, remove, the cap) since we read it.
       if (changes === 0) {
         cache.dropSession(token);
@@ -167,7 +167,7 @@ export class SqliteSessions {
     this.cache.dropSession(token);
     this.cache.online = null;
     const ended = this.stmt.endSession.run(hashToken(token)).changes > 0;
-    noteCommit();
+    this.cache.noteCommit();
     return ended;
   }
 
@@ -175,14 +175,14 @@ export class SqliteSessions {
     if (holds.length === 0) return [];
     this.cache.online = null;
     const dead = this.holdPresenceTx(holds, now);
-    noteCommit();
+    this.cache.noteCommit();
     return dead;
   }
 
   releasePresence(userId: number, until: number): void {
     this.cache.online = null;
     this.stmt.releaseAccount.run(until, userId);
-    noteCommit();
+    this.cache.noteCommit();
   }
 
   /**

@@ -5,7 +5,7 @@
 
 import type Database from 'better-sqlite3';
 import type { Message, UserProfile } from '../../protocol.js';
-import { noteCommit, StoreCache } from './sqlite-cache.js';
+import { StoreCache } from './sqlite-cache.js';
 import { openDatabase, type SyncMode } from './sqlite-schema.js';
 import { SqliteMessages } from './sqlite-messages.js';
 import { SqliteSessions } from './sqlite-sessions.js';
@@ -49,9 +49,13 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     policy: SessionPolicy,
   ) {
-    this.messages = new SqliteMessages(db, (recipients) => {
-      for (const r of recipients) this.cache.emptyInboxes.delete(r);
-    });
+    this.messages = new SqliteMessages(
+      db,
+      (recipients) => {
+        for (const r of recipients) this.cache.emptyInboxes.delete(r);
+      },
+      () => this.cache.noteCommit(),
+    );
     this.stmt = {
       addUser: db.prepare<[string, string, string, string]>(
         'INSERT INTO users (username, nama, negara, password_hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -93,7 +97,7 @@ export class SqliteStore implements Store {
   async addUser(user: NewUser): Promise<boolean> {
     this.check();
     this.cache.users.delete(user.username);
-    return committed(this.stmt.addUser.run(user.username, user.nama, user.negara, user.passwordHash).changes > 0);
+    return this.committed(this.stmt.addUser.run(user.username, user.nama, user.negara, user.passwordHash).changes > 0);
   }
 
   /** The record is shared and frozen. */
@@ -115,13 +119,13 @@ export class SqliteStore implements Store {
   async setPassword(username: string, passwordHash: string): Promise<boolean> {
     this.check();
     this.cache.clear();
-    return committed(this.setPasswordTx(username, passwordHash));
+    return this.committed(this.setPasswordTx(username, passwordHash));
   }
 
   async removeUser(username: string): Promise<boolean> {
     this.check();
     this.cache.clear();
-    return committed(this.removeUserTx(username));
+    return this.committed(this.removeUserTx(username));
   }
 
   async countUsers(): Promise<number> {
@@ -210,14 +214,15 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Passes a write's result through, noting the commit for the other stores of this process. */
+  private committed<T>(result: T): T {
+    this.cache.noteCommit();
+    return result;
+  }
+
   private check(): void {
     if (this.closed) throw new Error('the store is closed');
   }
 }
 
-/** Passes a write's result through, noting the commit for the other stores of this process. */
-function committed<T>(result: T): T {
-  noteCommit();
-  return result;
-}
 
