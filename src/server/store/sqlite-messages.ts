@@ -189,9 +189,9 @@ export class SqliteMessages implements TurnParticipant {
   }
 
   claimInbox(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Message[] {
-    // Most polls find nothing: say so from a plain read, without taking the write lock;
-    // unless queued marks are to be committed anyway (one may free messages).
-    if (!this.log.hasQueued && this.anyFree.get(recipient, now) === undefined) return [];
+    // Most polls find nothing: say so from a plain read, without taking the write lock
+    // (queued marks only deliver: none would free a message).
+    if (this.anyFree.get(recipient, now) === undefined) return [];
     return this.log.writeNow(() => this.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil));
   }
 
@@ -201,14 +201,16 @@ export class SqliteMessages implements TurnParticipant {
   }
 
   /**
-   * Queued for the next commit: until then the messages stay claimed under
-   * the lease, so no one else takes them; a crash before delivers them again.
+   * Delivered: queued for the next commit; until then the messages stay claimed
+   * under the lease, so no one else takes them, and a crash before delivers them
+   * again. Freed (the reply was not written, which is rare): committed at once,
+   * so the next poll finds them.
    */
   settleClaim(recipient: number, claimId: string, delivered: boolean): void {
     // A message whose lease ran out and that another claim took since carries that
     // claim's id now, so this settles only what is still ours.
-    const stmt = delivered ? this.settleDelivered : this.settleFree;
-    this.log.queue(() => stmt.run(claimId, recipient));
+    if (delivered) this.log.queue(() => this.settleDelivered.run(claimId, recipient));
+    else this.log.writeNow(() => this.settleFree.run(claimId, recipient));
   }
 
   ackInbox(recipient: number, ackId: number, limit: number): Message[] {
