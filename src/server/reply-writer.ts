@@ -73,11 +73,6 @@ export class ReplyWriter {
       const buf = bufs[i]!;
       const last = i === bufs.length - 1;
       if (buf.length === 0 && !last) continue;
-      if (buf.length <= PIECE_BYTES) {
-        this.pending.push({ buf, done: last ? done : undefined });
-        this.pendingBytes += buf.length;
-        continue;
-      }
       let at = 0;
       do {
         const end = Math.min(buf.length, at + PIECE_BYTES);

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { formatReply, INBOX_BATCH, type Message, type Request } from '../../protocol.js';
+import { INBOX_BATCH, type Message, type Request } from '../../protocol.js';
 import { ok, type Caller, type Outcome, type ServerContext } from '../context.js';
-
-// The reply to most polls: encoded once.
-const EMPTY = ok({ messages: {} });
-const EMPTY_FRAME = [Buffer.from(formatReply(EMPTY))];
 
 /** How long a drained batch stays reserved while its reply is being written. */
 const CLAIM_LEASE_MS = 120_000;
@@ -39,7 +35,7 @@ export async function inbox(ctx: ServerContext, req: Extract<Request, { cmd: 'in
   const now = Date.now();
   const claimId = randomUUID();
   const messages = await ctx.store.claimInbox(userId, claimId, INBOX_BATCH, now, now + CLAIM_LEASE_MS);
-  if (messages.length === 0) return { reply: EMPTY, frame: EMPTY_FRAME, user: me };
+  if (messages.length === 0) return { reply: ok({ messages: {} }), user: me };
   return {
     reply: ok({ messages: groupBySender(messages) }),
     user: me,

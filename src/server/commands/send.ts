@@ -1,9 +1,5 @@
-import { charLength, errorReply, Errors, formatReply, isValidUsername, MAX_MESSAGE_CHARS, type Request } from '../../protocol.js';
+import { charLength, errorReply, Errors, isValidUsername, MAX_MESSAGE_CHARS, type Request } from '../../protocol.js';
 import { ok, type Caller, type Outcome, type ServerContext } from '../context.js';
-
-// The same reply for every stored message: encoded once.
-const SENT = ok({ message: 'Message Sent' });
-const SENT_FRAME = [Buffer.from(formatReply(SENT))];
 
 /** `send <token> <user> <message>`: the reply comes only once the message is stored durably. */
 export async function send(ctx: ServerContext, req: Extract<Request, { cmd: 'send' }>, caller: Caller): Promise<Outcome> {
@@ -20,5 +16,5 @@ export async function send(ctx: ServerContext, req: Extract<Request, { cmd: 'sen
   const sent = await ctx.store.sendMessage(me.userId, req.to, req.message, Date.now());
   if (sent === 'no such recipient') return { reply: errorReply(Errors.noDestination), user: me.username };
   if (sent === 'no such sender') return { reply: errorReply(Errors.noSession) };
-  return { reply: SENT, frame: SENT_FRAME, user: me.username };
+  return { reply: ok({ message: 'Message Sent' }), user: me.username };
 }
