@@ -43,7 +43,6 @@ interface AccountRow {
 /** Message storage on one better-sqlite3 connection. */
 export class SqliteMessages implements TurnParticipant {
   private pending: PendingSend[] = [];
-  private readonly claims: ClaimBatch;
   /** The batch written into the turn's transaction, waiting for its commit. */
   private staged: { batch: PendingSend[]; stored: Stored[] | null; failure: Error | null } | null = null;
 
@@ -71,7 +70,6 @@ export class SqliteMessages implements TurnParticipant {
     private readonly onStored: (recipients: number[]) => void,
   ) {
     log.join(this);
-    this.claims = new ClaimBatch(log);
     this.insert = db.prepare(
       `INSERT INTO messages (sender, recipient, sender_id, recipient_id, msg_from, msg_to, body, ts)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -190,15 +188,11 @@ export class SqliteMessages implements TurnParticipant {
     this.log.commitNow();
   }
 
-  /**
-   * Claims join the turn's commit, after its sends, in the order asked (so
-   * concurrent claims never share a message); each resolves after the commit.
-   */
-  claimInbox(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Message[] | Promise<Message[]> {
+  claimInbox(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Message[] {
     // Most polls find nothing: say so from a plain read, without taking the write lock
     // (queued marks only deliver: none would free a message).
     if (this.anyFree.get(recipient, now) === undefined) return [];
-    return this.claims.add(() => this.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil));
+    return this.log.writeNow(() => this.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil));
   }
 
   /** True when some message to `recipient` is not delivered yet (claimed or not). */
@@ -227,54 +221,5 @@ export class SqliteMessages implements TurnParticipant {
   history(a: number, b: number, beforeId: number | null, limit: number): Message[] {
     const rows = this.selectHistory.all({ a, b, before: beforeId ?? Number.MAX_SAFE_INTEGER, limit: Math.max(0, limit) });
     return rows.reverse();
-  }
-}
-
-interface PendingClaim {
-  run: () => Message[];
-  resolve: (rows: Message[]) => void;
-  reject: (err: Error) => void;
-}
-
-/** The inbox claims of a turn, run in its commit (each in a savepoint of it), settled after. */
-class ClaimBatch implements TurnParticipant {
-  private pending: PendingClaim[] = [];
-  private staged: { claim: PendingClaim; rows: Message[] | null; failure: Error | null }[] = [];
-
-  constructor(private readonly log: TurnLog) {
-    log.join(this);
-  }
-
-  add(run: () => Message[]): Promise<Message[]> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ run, resolve, reject });
-      this.log.schedule();
-    });
-  }
-
-  get hasWork(): boolean {
-    return this.pending.length > 0;
-  }
-
-  stage(): void {
-    const batch = this.pending;
-    this.pending = [];
-    for (const claim of batch) {
-      try {
-        this.staged.push({ claim, rows: claim.run(), failure: null });
-      } catch (err) {
-        this.staged.push({ claim, rows: null, failure: err as Error });
-      }
-    }
-  }
-
-  settle(commitFailure: Error | null): void {
-    const staged = this.staged;
-    this.staged = [];
-    for (const { claim, rows, failure } of staged) {
-      const why = failure ?? commitFailure;
-      if (why || !rows) claim.reject(why ?? new Error('claim not stored'));
-      else claim.resolve(rows);
-    }
   }
 }

@@ -190,7 +190,7 @@ export class SqliteStore implements Store {
     // A polling client usually finds nothing: remember which inboxes hold nothing at all.
     this.cache.sync();
     if (this.cache.emptyInboxes.has(recipient)) return [];
-    const rows = await this.messages.claimInbox(recipient, claimId, limit, now, leaseUntil);
+    const rows = this.messages.claimInbox(recipient, claimId, limit, now, leaseUntil);
     if (rows.length === 0 && !this.messages.hasUndelivered(recipient)) this.cache.markEmpty(recipient);
     return rows;
   }
