@@ -5,12 +5,15 @@
 //   git worktree add /tmp/before <commit> && (cd /tmp/before && ln -s $PWD/node_modules . && npx tsc -p .)
 //   A_BIN=/tmp/before/bin/chatbox node dist/bench/ab.js online:1,inbox:1,send:1 [rounds] [connections]
 //
-// B_BIN defaults to this checkout's bin/chatbox (as does A_BIN).
+// B_BIN defaults to this checkout's bin/chatbox (as does A_BIN). AB_USERS
+// (default 100) is how many users log in: each `online` reply lists the others,
+// so 3 makes it small. AB_ECHO=1 adds the echo baseline (E) to each round, for
+// the ratios (BENCH_BASELINE_ARGS as in the suite).
 
 import { createFixture, login } from './lib/fixture.js';
 import { LoadGroup } from './lib/load.js';
 import type { Command } from './lib/plan.js';
-import { startServer } from './lib/servers.js';
+import { startServer, type ServerKind } from './lib/servers.js';
 import { median } from './lib/stats.js';
 
 const [mixArg, roundsArg = '4', connsArg = '200'] = process.argv.slice(2);
@@ -19,17 +22,20 @@ if (!mixArg) {
   process.exit(2);
 }
 const mix = Object.fromEntries(mixArg.split(',').map((p) => [p.split(':')[0] as Command, Number(p.split(':')[1] ?? 1)]));
-const fixture = await createFixture(200);
-const res: Record<'A' | 'B', { rps: number; us: number }[]> = { A: [], B: [] };
+const users = Number(process.env.AB_USERS ?? 100);
+const names = process.env.AB_ECHO === '1' ? (['E', 'A', 'B'] as const) : (['A', 'B'] as const);
+const fixture = await createFixture(Math.max(200, users));
+const res: Record<'A' | 'B' | 'E', { rps: number; us: number; p99: number }[]> = { A: [], B: [], E: [] };
 try {
   for (let r = 0; r < Number(roundsArg); r++) {
-    for (const name of ['A', 'B'] as const) {
+    for (const name of names) {
       const bin = process.env[`${name}_BIN`];
       if (bin) process.env.BENCH_CHATBOX_BIN = bin;
       else delete process.env.BENCH_CHATBOX_BIN;
-      const server = await startServer('chatbox', { fixtureDb: fixture.db });
+      const kind: ServerKind = name === 'E' ? 'baseline' : 'chatbox';
+      const server = await startServer(kind, { fixtureDb: fixture.db });
       try {
-        const sessions = await login(server.host, server.port, 0, 100);
+        const sessions = await login(server.host, server.port, 0, users);
         const load = await LoadGroup.open({
           host: server.host,
           port: server.port,
@@ -45,18 +51,22 @@ try {
         const out = await load.run(server.cpuMs);
         await load.close();
         const us = ((out.serverCpuMs ?? NaN) * 1000) / out.replies;
-        res[name].push({ rps: out.requestsPerSec, us });
+        res[name].push({ rps: out.requestsPerSec, us, p99: out.latencyMs.p99 });
         process.stdout.write(`${name} ${Math.round(out.requestsPerSec)} req/s  ${us.toFixed(1)} us/req  p99 ${out.latencyMs.p99} ms  errors ${out.errors}\n`);
       } finally {
         await server.stop();
       }
     }
   }
-  for (const k of ['A', 'B'] as const) {
+  for (const k of names) {
     const rps = Math.round(median(res[k].map((x) => x.rps)));
     const us = median(res[k].map((x) => x.us)).toFixed(1);
-    process.stdout.write(`${k} median: ${rps} req/s, ${us} us of server CPU per request\n`);
+    const p99 = median(res[k].map((x) => x.p99));
+    const spread = `${Math.round(Math.min(...res[k].map((x) => x.rps)))}–${Math.round(Math.max(...res[k].map((x) => x.rps)))}`;
+    const vsEcho = res.E.length ? `  (${(rps / median(res.E.map((x) => x.rps))).toFixed(2)}× echo, ${(Number(us) / median(res.E.map((x) => x.us))).toFixed(2)}× its CPU)` : '';
+    process.stdout.write(`${k} median: ${rps} req/s (${spread}), ${us} us of server CPU per request, p99 ${p99} ms${vsEcho}\n`);
   }
 } finally {
   fixture.remove();
 }
+

@@ -3,10 +3,13 @@
 // The copies hold only while no other connection (the admin CLI) has
 // committed to the file. A PRAGMA data_version checks that, in place of the
 // row reads, the token hash and the rebuilding of the list; it costs a read
-// lock like any query, so it runs once per callback: the requests answered in
-// one callback (a poll's pipelined online and inbox) all arrived before that
-// check, so answering them from it is as if each came a moment sooner. The
-// store updates or drops entries on its own writes.
+// lock like any query (two fcntl calls), so it runs once per turn of the event
+// loop: the first use after the loop has waited for I/O checks, and the
+// requests of every socket read in that turn are answered from it. Those were
+// readable before the loop stopped waiting, so before the check: what another
+// process committed before a request was sent is seen by it. The store updates
+// or drops entries on its own writes, and any commit of this process (another
+// store on the same file) forces a new check at once.
 
 import type { UserProfile } from '../../protocol.js';
 import type { UserRecord } from './types.js';
@@ -32,13 +35,9 @@ const MAX_ENTRIES = 100_000;
 
 // Commits by the SQLite stores of this process. Another store on the same file
 // in this process (the admin code, tests) must be seen at once as well, and its
-// commits move data_version only when a check runs.
+// commits move data_version only when a check runs. A store's own commits never
+// move its data_version, so they force no check.
 let commitsInProcess = 0;
-
-/** Call after every commit a store makes. */
-export function noteCommit(): void {
-  commitsInProcess++;
-}
 
 /** In-memory copies of rows, valid while the file is unchanged by others. */
 export class StoreCache {
@@ -51,29 +50,40 @@ export class StoreCache {
   /** Accounts with no undelivered message at all: only an insert changes that. */
   readonly emptyInboxes = new Set<number>();
   private version = NaN;
+  /** Commits of the other stores of this process at the last check. */
   private checkedAt = -1;
-  private checkedThisCallback = false;
+  private ownCommits = 0;
+  private checkedThisTurn = false;
+  private readonly endTurn = (): void => {
+    this.checkedThisTurn = false;
+  };
 
   constructor(private readonly dataVersion: () => number) {}
 
   /**
    * Call before using an entry: forgets everything if another connection has
-   * committed. Checks once per callback, and again after any commit in this process.
+   * committed. Checks once per turn of the event loop, and again after any
+   * commit in this process.
    */
   sync(): void {
-    if (this.checkedThisCallback && this.checkedAt === commitsInProcess) return;
+    if (this.checkedThisTurn && this.checkedAt === commitsInProcess - this.ownCommits) return;
     const v = this.dataVersion();
     if (v !== this.version) {
       this.version = v;
       this.clear();
     }
-    this.checkedAt = commitsInProcess;
-    if (!this.checkedThisCallback) {
-      this.checkedThisCallback = true;
-      // A tick queued from a promise job runs once all promise jobs of this callback are
-      // done, before the next I/O (queued from here, it would run before them).
-      queueMicrotask(() => process.nextTick(() => (this.checkedThisCallback = false)));
+    this.checkedAt = commitsInProcess - this.ownCommits;
+    if (!this.checkedThisTurn) {
+      this.checkedThisTurn = true;
+      // Runs after this turn's I/O callbacks: the next turn's first use checks again.
+      setImmediate(this.endTurn);
     }
+  }
+
+  /** Call after every commit this store makes. */
+  noteCommit(): void {
+    commitsInProcess++;
+    this.ownCommits++;
   }
 
   putSession(token: string, s: CachedSession): void {

@@ -1,9 +1,11 @@
 // The message half of the SQLite store: inserts with group commit, inbox
-// claims and acknowledgements, and conversation history.
+// claims and acknowledgements, and conversation history. Inserts wait for the
+// turn's commit, delivered marks for the next commit; claims and
+// acknowledgements commit at once (sqlite-log.ts).
 
 import type Database from 'better-sqlite3';
 import type { Message } from '../../protocol.js';
-import { noteCommit } from './sqlite-cache.js';
+import type { TurnLog, TurnParticipant } from './sqlite-log.js';
 import type { SendResult } from './types.js';
 
 // Selected in the protocol's field order: better-sqlite3 builds each row
@@ -39,9 +41,10 @@ interface AccountRow {
 }
 
 /** Message storage on one better-sqlite3 connection. */
-export class SqliteMessages {
+export class SqliteMessages implements TurnParticipant {
   private pending: PendingSend[] = [];
-  private flushScheduled = false;
+  /** The batch written into the turn's transaction, waiting for its commit. */
+  private staged: { batch: PendingSend[]; stored: Stored[] | null; failure: Error | null } | null = null;
 
   private readonly insert: Database.Statement<[string, string, number, number, string, string, string, string]>;
   private readonly accountById: Database.Statement<[number], AccountRow>;
@@ -63,8 +66,10 @@ export class SqliteMessages {
   /** `onStored` hears the recipient ids of every batch of messages once it is committed. */
   constructor(
     db: Database.Database,
-    private readonly onStored: (recipients: number[]) => void = () => {},
+    private readonly log: TurnLog,
+    private readonly onStored: (recipients: number[]) => void,
   ) {
+    log.join(this);
     this.insert = db.prepare(
       `INSERT INTO messages (sender, recipient, sender_id, recipient_id, msg_from, msg_to, body, ts)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -137,44 +142,57 @@ export class SqliteMessages {
   }
 
   /**
-   * Queues a send for the next group commit, which runs once the current
-   * turn of the event loop has queued all it will; resolves after the commit.
+   * Queues a send for the turn's commit, which runs once the current turn of
+   * the event loop has queued all it will; resolves after the commit.
    */
   send(senderId: number, recipient: string, text: string, now: number): Promise<SendResult> {
     return new Promise((resolve, reject) => {
       this.pending.push({ senderId, recipient, text, ts: new Date(now).toISOString(), resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.log.schedule();
     });
   }
 
-  /** Commits every queued send in one transaction, ids in arrival order, then settles their promises. */
-  flush(): void {
-    this.flushScheduled = false;
+  get hasWork(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Inserts every queued send, ids in arrival order, inside the turn's transaction (a savepoint of it). */
+  stage(): void {
     const batch = this.pending;
-    if (batch.length === 0) return;
     this.pending = [];
-    let stored: Stored[];
     try {
-      stored = this.sendBatch(batch);
+      this.staged = { batch, stored: this.sendBatch(batch), failure: null };
     } catch (err) {
-      // The transaction rolled back: none of the batch is stored, so none may report success.
-      for (const p of batch) p.reject(err as Error);
+      this.staged = { batch, stored: null, failure: err as Error };
+    }
+  }
+
+  /** Settles the staged sends' promises once the turn's commit is done. */
+  settle(commitFailure: Error | null): void {
+    const staged = this.staged;
+    if (!staged) return;
+    this.staged = null;
+    const failure = staged.failure ?? commitFailure;
+    // Rolled back: none of the batch is stored, so none may report success.
+    if (failure || !staged.stored) {
+      for (const p of staged.batch) p.reject(failure ?? new Error('messages not stored'));
       return;
     }
-    noteCommit();
+    const stored = staged.stored;
     this.onStored(stored.flatMap((s) => (s.to === null ? [] : [s.to])));
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(stored[i]!.result);
+    for (let i = 0; i < staged.batch.length; i++) staged.batch[i]!.resolve(stored[i]!.result);
+  }
+
+  /** Commits every queued send now (on close). */
+  flush(): void {
+    this.log.commitNow();
   }
 
   claimInbox(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Message[] {
-    // Most polls find nothing: say so from a plain read, without taking the write lock.
+    // Most polls find nothing: say so from a plain read, without taking the write lock
+    // (queued marks only deliver: none would free a message).
     if (this.anyFree.get(recipient, now) === undefined) return [];
-    const rows = this.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil);
-    noteCommit();
-    return rows;
+    return this.log.writeNow(() => this.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil));
   }
 
   /** True when some message to `recipient` is not delivered yet (claimed or not). */
@@ -182,17 +200,22 @@ export class SqliteMessages {
     return this.anyUndelivered.get(recipient) !== undefined;
   }
 
+  /**
+   * Delivered: queued for the next commit; until then the messages stay claimed
+   * under the lease, so no one else takes them, and a crash before delivers them
+   * again. Freed (the reply was not written, which is rare): committed at once,
+   * so the next poll finds them.
+   */
   settleClaim(recipient: number, claimId: string, delivered: boolean): void {
     // A message whose lease ran out and that another claim took since carries that
     // claim's id now, so this settles only what is still ours.
-    (delivered ? this.settleDelivered : this.settleFree).run(claimId, recipient);
-    noteCommit();
+    if (delivered) this.log.queue(() => this.settleDelivered.run(claimId, recipient));
+    else this.log.writeNow(() => this.settleFree.run(claimId, recipient));
   }
 
   ackInbox(recipient: number, ackId: number, limit: number): Message[] {
-    const rows = this.ack(recipient, ackId, Math.max(0, limit));
-    noteCommit();
-    return rows;
+    // What is acknowledged never comes back: committed before the reply.
+    return this.log.writeNow(() => this.ack(recipient, ackId, Math.max(0, limit)));
   }
 
   history(a: number, b: number, beforeId: number | null, limit: number): Message[] {

@@ -10,7 +10,8 @@
 import type Database from 'better-sqlite3';
 import type { UserProfile } from '../../protocol.js';
 import { hashToken, sessionWriteSlack } from './common.js';
-import { noteCommit, type StoreCache } from './sqlite-cache.js';
+import type { StoreCache } from './sqlite-cache.js';
+import type { TurnLog } from './sqlite-log.js';
 import { DEFAULT_MAX_SESSIONS_PER_USER, type AccountRef, type DirectoryUser, type PresenceHold, type SessionInfo, type SessionPolicy } from './types.js';
 
 interface SessionRow {
@@ -50,6 +51,7 @@ export class SqliteSessions {
     db: Database.Database,
     private readonly policy: SessionPolicy,
     private readonly cache: StoreCache,
+    private readonly log: TurnLog,
   ) {
     this.cap = policy.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER;
     this.stmt = {
@@ -119,8 +121,8 @@ export class SqliteSessions {
 
   create(token: string, user: AccountRef, now: number): boolean {
     this.cache.online = null;
-    const evicted = this.createTx(hashToken(token), user, now);
-    noteCommit();
+    // The token is handed out: committed before the reply.
+    const evicted = this.log.writeNow(() => this.createTx(hashToken(token), user, now));
     if (evicted === null) return false;
     for (const h of evicted) this.cache.dropSessionHash(h);
     return true;
@@ -141,8 +143,8 @@ export class SqliteSessions {
     if (s.lastUsed < oldest) {
       cache.dropSession(token);
       cache.online = null;
-      this.stmt.deleteExpired.run(s.hash, oldest);
-      noteCommit();
+      const hash = s.hash;
+      this.log.writeNow(() => this.stmt.deleteExpired.run(hash, oldest));
       return null;
     }
     // Session writes smaller than the slack are skipped, so a polling client costs no write per request.
@@ -151,8 +153,8 @@ export class SqliteSessions {
       // until the session's window ends, and using it only extends that; otherwise the
       // account may join the list.
       if (!cache.online || s.lastUsed + this.policy.presenceWindowMs < cache.online.validUntil) cache.online = null;
-      const changes = this.stmt.touchSession.run(now, s.hash).changes;
-      noteCommit();
+      const hash = s.hash;
+      const changes = this.log.writeNow(() => this.stmt.touchSession.run(now, hash).changes);
       // Zero rows changed: the session ended (logout, passwd, remove, the cap) since we read it.
       if (changes === 0) {
         cache.dropSession(token);
@@ -166,23 +168,19 @@ export class SqliteSessions {
   end(token: string): boolean {
     this.cache.dropSession(token);
     this.cache.online = null;
-    const ended = this.stmt.endSession.run(hashToken(token)).changes > 0;
-    noteCommit();
-    return ended;
+    // A logout is committed before its reply.
+    return this.log.writeNow(() => this.stmt.endSession.run(hashToken(token)).changes > 0);
   }
 
   holdPresence(holds: readonly PresenceHold[], now: number): string[] {
     if (holds.length === 0) return [];
     this.cache.online = null;
-    const dead = this.holdPresenceTx(holds, now);
-    noteCommit();
-    return dead;
+    return this.log.writeNow(() => this.holdPresenceTx(holds, now));
   }
 
   releasePresence(userId: number, until: number): void {
     this.cache.online = null;
-    this.stmt.releaseAccount.run(until, userId);
-    noteCommit();
+    this.log.writeNow(() => this.stmt.releaseAccount.run(until, userId));
   }
 
   /**

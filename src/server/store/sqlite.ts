@@ -5,7 +5,8 @@
 
 import type Database from 'better-sqlite3';
 import type { Message, UserProfile } from '../../protocol.js';
-import { noteCommit, StoreCache } from './sqlite-cache.js';
+import { StoreCache } from './sqlite-cache.js';
+import { TurnLog } from './sqlite-log.js';
 import { openDatabase, type SyncMode } from './sqlite-schema.js';
 import { SqliteMessages } from './sqlite-messages.js';
 import { SqliteSessions } from './sqlite-sessions.js';
@@ -31,6 +32,7 @@ export class SqliteStore implements Store {
   private readonly sessions: SqliteSessions;
   private closed = false;
   private readonly cache: StoreCache;
+  private readonly log: TurnLog;
   private readonly stmt;
   // Transactions that write take the write lock up front (BEGIN IMMEDIATE).
   private readonly removeUserTx: (username: string) => boolean;
@@ -49,9 +51,18 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     policy: SessionPolicy,
   ) {
-    this.messages = new SqliteMessages(db, (recipients) => {
-      for (const r of recipients) this.cache.emptyInboxes.delete(r);
-    });
+    this.log = new TurnLog(
+      db,
+      () => this.cache.noteCommit(),
+      () => this.cache.clear(),
+    );
+    this.messages = new SqliteMessages(
+      db,
+      this.log,
+      (recipients) => {
+        for (const r of recipients) this.cache.emptyInboxes.delete(r);
+      },
+    );
     this.stmt = {
       addUser: db.prepare<[string, string, string, string]>(
         'INSERT INTO users (username, nama, negara, password_hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -69,7 +80,7 @@ export class SqliteStore implements Store {
     };
 
     this.cache = new StoreCache(() => this.stmt.dataVersion.get()!);
-    this.sessions = new SqliteSessions(db, policy, this.cache);
+    this.sessions = new SqliteSessions(db, policy, this.cache, this.log);
     this.removeUserTx = db.transaction((username: string) => {
       const id = this.stmt.userId.get(username);
       if (id === undefined) return false;
@@ -93,7 +104,7 @@ export class SqliteStore implements Store {
   async addUser(user: NewUser): Promise<boolean> {
     this.check();
     this.cache.users.delete(user.username);
-    return committed(this.stmt.addUser.run(user.username, user.nama, user.negara, user.passwordHash).changes > 0);
+    return this.committed(() => this.stmt.addUser.run(user.username, user.nama, user.negara, user.passwordHash).changes > 0);
   }
 
   /** The record is shared and frozen. */
@@ -115,13 +126,13 @@ export class SqliteStore implements Store {
   async setPassword(username: string, passwordHash: string): Promise<boolean> {
     this.check();
     this.cache.clear();
-    return committed(this.setPasswordTx(username, passwordHash));
+    return this.committed(() => this.setPasswordTx(username, passwordHash));
   }
 
   async removeUser(username: string): Promise<boolean> {
     this.check();
     this.cache.clear();
-    return committed(this.removeUserTx(username));
+    return this.committed(() => this.removeUserTx(username));
   }
 
   async countUsers(): Promise<number> {
@@ -210,14 +221,14 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Runs a write that must be durable before it returns, committed now with what was queued before it. */
+  private committed<T>(write: () => T): T {
+    return this.log.writeNow(write);
+  }
+
   private check(): void {
     if (this.closed) throw new Error('the store is closed');
   }
 }
 
-/** Passes a write's result through, noting the commit for the other stores of this process. */
-function committed<T>(result: T): T {
-  noteCommit();
-  return result;
-}
 
