@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { ChatClient, ChatError } from '../../src/client.js';
@@ -72,6 +73,35 @@ describe('user administration while serving', () => {
     await assert.rejects(c.online(token), (e: unknown) => (e as ChatError).code === Errors.noSession);
     await assert.rejects(c.auth('budi', 'rahasia1'), (e: unknown) => (e as ChatError).code === Errors.badPassword);
     assert.ok(await c.auth('budi', 'baru123'));
+  });
+
+  it('a mistyped --db is refused, names the file, and creates nothing; --create makes it', () => {
+    const typo = server.dbPath.replace(/chat\.db$/, 'caht.db');
+    for (const args of [['list'], ['remove', 'budi'], ['passwd', 'budi', '--password-stdin']]) {
+      const r = spawnSync(process.execPath, [CHATBOX_BIN, 'user', ...args, '--db', typo, ...TEST_SCRYPT], {
+        input: 'rahasia2\n',
+        encoding: 'utf8',
+        env: { ...process.env, CHATBOX_DB: '' },
+      });
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stderr, `chatbox: no database at ${typo} (check --db, or add --create to make a new one)\n`);
+      assert.equal(existsSync(typo), false, 'no empty database left behind');
+    }
+    // CHATBOX_DB is checked the same way.
+    const env = spawnSync(process.execPath, [CHATBOX_BIN, 'user', 'list'], { encoding: 'utf8', env: { ...process.env, CHATBOX_DB: typo } });
+    assert.equal(env.status, 2);
+    const made = spawnSync(
+      process.execPath,
+      [CHATBOX_BIN, 'user', 'add', 'siti', '--name', 'Siti', '--country', 'Indonesia', '--password-stdin', '--db', typo, '--create', ...TEST_SCRYPT],
+      { input: 'rahasia2\n', encoding: 'utf8', env: { ...process.env, CHATBOX_DB: '' } },
+    );
+    assert.equal(made.status, 0, made.stderr);
+    assert.equal(made.stderr, `chatbox: using database ${typo}\n`);
+    assert.ok(existsSync(typo));
+    // The served database is said too, on stderr, keeping stdout for the answer.
+    const list = user(server, ['list']);
+    assert.equal(list.err, `chatbox: using database ${server.dbPath}\n`);
+    assert.doesNotMatch(list.out, /using database/);
   });
 
   it('remove deletes the user, its sessions and its waiting messages', async () => {
