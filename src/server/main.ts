@@ -84,6 +84,7 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
           resolve();
         });
     };
+    process.on('SIGHUP', () => reload(argv, running, log, config));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
     // Announced only once the handlers are in place: a supervisor or test may signal the moment it reads this.
@@ -92,4 +93,29 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
     process.stdout.write(`listening on ${addr.host}:${addr.port}\n`);
   });
   return 0;
+}
+
+/**
+ * SIGHUP: reads the options again (flags as given, the environment, the config
+ * file as it is now) and applies what can change while connections stay open:
+ * the log level and the TLS certificate and key (for new connections; open ones
+ * keep theirs). A mistake is logged and changes nothing.
+ */
+function reload(argv: string[], server: ChatServer, log: Logger, started: ServerConfig): void {
+  try {
+    const next = loadServerConfig(argv);
+    if (next === 'help') return;
+    let tls = 'off';
+    if (started.tlsCert) {
+      if (!next.tlsCert) throw new Error('TLS cannot be turned off while running: restart for that');
+      server.setTls(readTls(next)!);
+      tls = 'reloaded';
+    } else if (next.tlsCert) {
+      throw new Error('TLS cannot be turned on while running: restart for that');
+    }
+    log.setLevel(next.logLevel);
+    log.info('reloaded', { signal: 'SIGHUP', log_level: next.logLevel, tls, ...(next.tlsCert ? { tls_cert: next.tlsCert } : {}) });
+  } catch (err) {
+    log.error('reload failed, settings unchanged', { signal: 'SIGHUP', error: (err as Error).message });
+  }
 }

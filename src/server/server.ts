@@ -30,7 +30,7 @@ export interface TlsMaterial {
 /** A ChatBox server on one store. */
 export class ChatServer implements ConnectionHooks {
   private readonly server: net.Server;
-  private readonly secureContext: tls.SecureContext | null;
+  private secureContext: tls.SecureContext | null;
   private readonly ctx: ServerContext;
   private readonly connections = new Set<Connection>();
   private readonly perPeer = new Map<string, number>();
@@ -85,6 +85,15 @@ export class ChatServer implements ConnectionHooks {
         resolve({ host: addr.address, port: addr.port });
       });
     });
+  }
+
+  /**
+   * Serves new TLS connections with this certificate and key from now on (SIGHUP);
+   * connections already open keep theirs. Throws, keeping the old ones, on bad PEM.
+   */
+  setTls(material: TlsMaterial): void {
+    if (!this.secureContext) throw new Error('this server was started without TLS');
+    this.secureContext = tls.createSecureContext({ cert: material.cert, key: material.key });
   }
 
   /** Open connections now. */
