@@ -21,6 +21,8 @@ export interface ServerConfig {
   redisPassword: string | null;
   /** The config file read, if any (read again on SIGHUP). */
   configFile: string | null;
+  /** Where to serve /metrics and /healthz; null: not at all. */
+  metrics: { host: string; port: number } | null;
   demo: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -61,6 +63,7 @@ export const DEFAULTS: ServerConfig = {
   redis: null,
   redisPassword: null,
   configFile: null,
+  metrics: null,
   demo: false,
   logLevel: 'info',
   logFormat: 'text',
@@ -129,6 +132,7 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   set('presenceWindowMs', 'presence-window');
   set('sessionLifetimeMs', 'session-lifetime');
   set('maxSessionsPerUser', 'max-sessions-per-user');
+  set('metrics', 'metrics');
   // Quiet connections are no longer closed by time (the original client spins on a closed socket).
   if (v.has('first-line-timeout')) c.warnings.push(`${r.from.get('first-line-timeout')} no longer closes anything: see --evict-quiet-at`);
   if ((c.tlsCert === null) !== (c.tlsKey === null)) {

@@ -5,6 +5,7 @@ import { fatal } from '../args.js';
 import { loadServerConfig, SERVE_HELP, type ServerConfig } from './config.js';
 import { ensureDemoUsers } from './demo.js';
 import { Logger } from './log.js';
+import { Metrics, serveMetrics } from './metrics.js';
 import { MIN_SAFE_COST } from './passwords.js';
 import { ChatServer, type Address, type TlsMaterial } from './server.js';
 import { openStore } from './store/open.js';
@@ -40,6 +41,19 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
   );
   let server: ChatServer | null = null;
   let addr: Address;
+  // Gauges read the server when scraped; the store is timed only when metrics are on.
+  const metrics = config.metrics
+    ? new Metrics({
+        get connectionCount() {
+          return server?.connectionCount ?? 0;
+        },
+        get unsentReplyBytes() {
+          return server?.unsentReplyBytes ?? 0;
+        },
+      })
+    : null;
+  const served = metrics ? metrics.timedStore(store) : store;
+  let metricsServer: import('node:http').Server | null = null;
   try {
     if (config.demo) {
       const created = await ensureDemoUsers(store, config.scryptCost);
@@ -50,8 +64,13 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
         hint: 'add one with: chatbox user add NAME --name "Full Name" --country COUNTRY (or start with --demo)',
       });
     }
-    server = new ChatServer(store, config, log, tlsMaterial);
+    server = new ChatServer(served, config, log, tlsMaterial, metrics ?? undefined);
     addr = await server.listen();
+    if (metrics && config.metrics) {
+      const m = await serveMetrics(metrics, store, config.metrics.host, config.metrics.port);
+      metricsServer = m.server;
+      log.info('metrics listening', { host: m.host, port: m.port, paths: '/metrics,/healthz' });
+    }
     log.info('listening', {
       host: addr.host,
       port: addr.port,
@@ -59,6 +78,7 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
       tls: tlsMaterial ? 'on' : 'off',
     });
   } catch (err) {
+    await server?.close().catch(() => {});
     await store.close().catch(() => {});
     throw err;
   }
@@ -74,6 +94,8 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
       }
       stopping = true;
       log.info('shutting down', { signal, connections: running.connectionCount });
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       running
         .close()
         .then(() => store.close())

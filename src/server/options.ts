@@ -97,7 +97,10 @@ const bool = (value: RawValue, where: string): boolean => {
 export function parseHostPort(value: RawValue, where: string): { host: string; port: number } {
   const s = str(value, where);
   const m = /^(?:\[([^\]]+)\]|([^:]*)):([0-9]+)$/.exec(s);
-  if (!m) return { host: '127.0.0.1', port: parseIntSetting(s, where, 0, 65535) };
+  if (!m) {
+    if (!/^[0-9]+$/.test(s)) throw new UsageError(`${where} must be HOST:PORT or a port, got '${s}'`);
+    return { host: '127.0.0.1', port: parseIntSetting(s, where, 0, 65535) };
+  }
   const host = m[1] ?? m[2]!;
   if (host === '') throw new UsageError(`${where} must be HOST:PORT or a port, got '${s}'`);
   return { host, port: parseIntSetting(m[3]!, where, 0, 65535) };
@@ -160,6 +163,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'scrypt-cost', arg: 'N', group: 'limits', shown: String(MIN_SAFE_COST), help: `log2 of scrypt's N for new passwords (at least ${MIN_SAFE_COST})`, parse: int(MIN_SAFE_COST, 22) },
   { name: 'unsafe-scrypt-cost', arg: 'N', group: 'limits', help: `a cost below ${MIN_SAFE_COST}: for tests only, never in production`, parse: int(1, 22) },
+  {
+    name: 'metrics', arg: 'HOST:PORT', group: 'operations',
+    help: 'serve Prometheus metrics at /metrics and a health check at /healthz here (a bare port binds 127.0.0.1); off unless given',
+    parse: parseHostPort,
+  },
 ];
 
 /** The environment variable of an option: `max-line-bytes` -> `CHATBOX_MAX_LINE_BYTES`. */

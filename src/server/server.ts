@@ -11,6 +11,7 @@ import { Connection, type ConnectionHooks } from './connection.js';
 import type { ServerContext } from './context.js';
 import { LinkedQueue } from './fifo.js';
 import type { Logger } from './log.js';
+import type { RequestMetrics } from './metrics.js';
 import { ReplyBudget } from './reply-budget.js';
 import type { PresenceHold, Store } from './store/types.js';
 import { FailureThrottle } from './throttle.js';
@@ -51,8 +52,10 @@ export class ChatServer implements ConnectionHooks {
     private readonly config: ServerConfig,
     private readonly log: Logger,
     tlsMaterial?: TlsMaterial,
+    metrics?: RequestMetrics,
   ) {
     this.ctx = { store, config, authThrottle: new FailureThrottle(config.authFailureLimit, config.authFailureWindowMs) };
+    if (metrics) this.ctx.metrics = metrics;
     this.budget = new ReplyBudget(config.replyMemoryBytes);
     // TLS goes on each accepted TCP socket rather than through a tls.Server, so that a
     // handshake still in progress counts against the connection caps (and may be closed to make room).
