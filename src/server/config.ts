@@ -21,6 +21,8 @@ export interface ServerConfig {
   redisPassword: string | null;
   /** The config file read, if any (read again on SIGHUP). */
   configFile: string | null;
+  /** Messages older than this many days are deleted; null: kept for ever. */
+  retentionDays: number | null;
   /** Where to serve /metrics and /healthz; null: not at all. */
   metrics: { host: string; port: number } | null;
   demo: boolean;
@@ -64,6 +66,7 @@ export const DEFAULTS: ServerConfig = {
   redisPassword: null,
   configFile: null,
   metrics: null,
+  retentionDays: null,
   demo: false,
   logLevel: 'info',
   logFormat: 'text',
@@ -133,6 +136,7 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   set('sessionLifetimeMs', 'session-lifetime');
   set('maxSessionsPerUser', 'max-sessions-per-user');
   set('metrics', 'metrics');
+  set('retentionDays', 'retention-days');
   // Quiet connections are no longer closed by time (the original client spins on a closed socket).
   if (v.has('first-line-timeout')) c.warnings.push(`${r.from.get('first-line-timeout')} no longer closes anything: see --evict-quiet-at`);
   if ((c.tlsCert === null) !== (c.tlsKey === null)) {

@@ -6,6 +6,7 @@ import { loadServerConfig, SERVE_HELP, type ServerConfig } from './config.js';
 import { ensureDemoUsers } from './demo.js';
 import { Logger } from './log.js';
 import { Metrics, serveMetrics } from './metrics.js';
+import { Retention } from './retention.js';
 import { MIN_SAFE_COST } from './passwords.js';
 import { ChatServer, type Address, type TlsMaterial } from './server.js';
 import { openStore } from './store/open.js';
@@ -84,6 +85,8 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
   }
 
   const running = server;
+  const retention = config.retentionDays !== null ? new Retention(store, log, { days: config.retentionDays }) : null;
+  retention?.start();
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -98,6 +101,7 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
       metricsServer?.closeAllConnections();
       running
         .close()
+        .then(() => retention?.stop())
         .then(() => store.close())
         .catch((err: Error) => log.error('shutdown failed', { error: err.message }))
         .finally(() => {

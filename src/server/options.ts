@@ -164,6 +164,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'scrypt-cost', arg: 'N', group: 'limits', shown: String(MIN_SAFE_COST), help: `log2 of scrypt's N for new passwords (at least ${MIN_SAFE_COST})`, parse: int(MIN_SAFE_COST, 22) },
   { name: 'unsafe-scrypt-cost', arg: 'N', group: 'limits', help: `a cost below ${MIN_SAFE_COST}: for tests only, never in production`, parse: int(1, 22) },
   {
+    name: 'retention-days', arg: 'N', group: 'operations',
+    help: 'delete messages older than N days, a few hundred at a time in the background; off (kept for ever) unless given',
+    parse: int(1, 100_000),
+  },
+  {
     name: 'metrics', arg: 'HOST:PORT', group: 'operations',
     help: 'serve Prometheus metrics at /metrics and a health check at /healthz here (a bare port binds 127.0.0.1); off unless given',
     parse: parseHostPort,

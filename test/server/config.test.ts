@@ -73,6 +73,12 @@ describe('server options', () => {
     fails(['--config', bad], {}, new RegExp(`^session-lifetime in ${bad} must be a duration`));
     fails(['--config', file('bool.json', { port: true })], {}, /port in .*bool\.json must be a value/);
     fails([], { CHATBOX_DEMO: 'perhaps' }, /^CHATBOX_DEMO must be true or false/);
+    fails([], { CHATBOX_METRICS: 'abc' }, /^CHATBOX_METRICS must be HOST:PORT or a port, got 'abc'$/);
+    fails(['--retention-days', '0'], {}, /^--retention-days must be between 1 and 100000/);
+    assert.deepEqual(load(['--metrics', '9464']).metrics, { host: '127.0.0.1', port: 9464 }, 'a bare port binds 127.0.0.1');
+    assert.deepEqual(load([], { CHATBOX_METRICS: '0.0.0.0:9464' }).metrics, { host: '0.0.0.0', port: 9464 });
+    assert.equal(load([]).metrics, null, 'off by default');
+    assert.equal(load([]).retentionDays, null, 'messages kept for ever by default');
     fails([], { CHATBOX_TLS_CERT: 'c.pem' }, /--tls-cert and --tls-key go together \(only CHATBOX_TLS_CERT is set\)/);
   });
 
@@ -111,6 +117,8 @@ function sampleFor(name: string): string {
     'tls-cert': 'c.pem',
     'tls-key': 'k.pem',
     'unsafe-scrypt-cost': '10',
+    metrics: '127.0.0.1:9464',
+    'retention-days': '30',
   };
   return samples[name] ?? 'x';
 }
