@@ -2,10 +2,14 @@
 // retention go from inboxes and history in small batches; newer ones stay.
 
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { Logger } from '../../src/server/log.js';
 import { Retention } from '../../src/server/retention.js';
 import { redisKind } from '../helpers/redis.js';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
+import { makeTempDir, removeDir, startServer } from '../helpers/server.js';
 import { addUsers, POLICY, sendAs, sqliteKind, T0 } from '../helpers/stores.js';
 
 const DAY = 86_400_000;
@@ -47,3 +51,43 @@ for (const kind of [sqliteKind, redisKind]) {
     });
   });
 }
+
+describe('retention in a running server', () => {
+  it('a server with --retention-days sweeps old messages through ordinary DELETEs (triggers follow)', async () => {
+    const dir = makeTempDir();
+    try {
+      const db = join(dir, 'chat.db');
+      const store = SqliteStore.open(db, POLICY);
+      const [ayu, budi] = await addUsers(store, 'ayu', 'budi');
+      const now = Date.now();
+      for (let i = 0; i < 5; i++) await sendAs(store, ayu!, budi!, `old ${i}`, now - 40 * DAY);
+      await sendAs(store, ayu!, budi!, 'recent', now - DAY);
+      await store.close();
+      // What a search index would do: a trigger on the messages table sees each deletion.
+      const raw = new Database(db);
+      raw.exec(`CREATE TABLE deleted_log (id INTEGER);
+        CREATE TRIGGER messages_deleted AFTER DELETE ON messages BEGIN INSERT INTO deleted_log VALUES (old.id); END;`);
+      raw.close();
+
+      const server = await startServer({ dir, demo: false, args: ['--retention-days', '30'] });
+      try {
+        const deadline = Date.now() + 20_000;
+        while (!/info retention deleted=5 /.test(server.stderr())) {
+          if (Date.now() > deadline) throw new Error(`no sweep in the log:\n${server.stderr()}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        await server.stop({ keepDir: true });
+      }
+      const check = new Database(db, { readonly: true });
+      try {
+        assert.deepEqual(check.prepare('SELECT body FROM messages').pluck().all(), ['recent']);
+        assert.equal(check.prepare('SELECT count(*) FROM deleted_log').pluck().get(), 5);
+      } finally {
+        check.close();
+      }
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
