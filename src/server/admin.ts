@@ -3,10 +3,12 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { flagOrEnv, parseFlags, parseIntSetting, UsageError } from '../args.js';
+import { parseFlags, parseIntSetting, UsageError } from '../args.js';
 import { isValidUsername, profileFieldProblem } from '../protocol.js';
 import { DEFAULTS, redisPassword } from './config.js';
 import { hashPassword, MIN_SAFE_COST, passwordProblem } from './passwords.js';
+import { resolveFrom } from './option-sources.js';
+import { OPTIONS } from './options.js';
 import { openStore } from './store/open.js';
 import { redactUrl } from './store/redis-connect.js';
 import type { Store } from './store/types.js';
@@ -19,6 +21,8 @@ const HELP = `Usage:
   chatbox user remove <username>
 
 Common options:
+  --config FILE    take --db, --redis and the Redis password from the server's
+                   config file (CHATBOX_CONFIG); a flag or variable still wins
   --db PATH        SQLite database file (CHATBOX_DB)   [./chatbox.db]
   --create         make the SQLite file if it does not exist (without it, a
                    mistyped --db is an error rather than a new empty database)
@@ -30,7 +34,11 @@ Common options:
 Usernames are 1-32 characters of A-Z a-z 0-9 _ . -; a password may not contain spaces.
 `;
 
+/** The options of the server's table that say which store to open. */
+const STORE_OPTIONS = new Set(['config', 'db', 'redis', 'redis-password', 'redis-password-file']);
+
 const FLAGS = {
+  config: { type: 'string' },
   db: { type: 'string' },
   create: { type: 'boolean' },
   redis: { type: 'string' },
@@ -60,22 +68,12 @@ export async function userCommand(argv: string[]): Promise<number | void> {
   if (v['scrypt-cost'] !== undefined) cost = parseIntSetting(v['scrypt-cost'], '--scrypt-cost', MIN_SAFE_COST, 22);
   if (v['unsafe-scrypt-cost'] !== undefined) cost = parseIntSetting(v['unsafe-scrypt-cost'], '--unsafe-scrypt-cost', 1, 22);
 
-  const db = resolve(flagOrEnv(v.db, 'CHATBOX_DB') ?? DEFAULTS.db);
-  const redis = flagOrEnv(v.redis, 'CHATBOX_REDIS') ?? null;
+  // The store options as chatbox serve reads them: flag > CHATBOX_* > the --config file.
+  const stores = resolveFrom(v, process.env, OPTIONS.filter((o) => STORE_OPTIONS.has(o.name)));
+  const db = resolve((stores.values.get('db') as string | undefined) ?? DEFAULTS.db);
+  const redis = (stores.values.get('redis') as string | undefined) ?? null;
   const open = async (): Promise<Store> => {
-    const values = new Map<string, unknown>();
-    const from = new Map<string, string>();
-    const envPassword = flagOrEnv(undefined, 'CHATBOX_REDIS_PASSWORD');
-    if (envPassword !== undefined) {
-      values.set('redis-password', envPassword);
-      from.set('redis-password', 'CHATBOX_REDIS_PASSWORD');
-    }
-    const pwFile = flagOrEnv(v['redis-password-file'], 'CHATBOX_REDIS_PASSWORD_FILE');
-    if (pwFile !== undefined) {
-      values.set('redis-password-file', pwFile);
-      from.set('redis-password-file', '--redis-password-file');
-    }
-    const password = redis ? redisPassword(values, from) : null;
+    const password = redis ? redisPassword(stores.values, stores.from) : null;
     // A mistyped --db would otherwise be a new, empty database, and the account would land in it.
     if (!redis && !existsSync(db) && !v.create) {
       throw new UsageError(`no database at ${db} (check --db, or add --create to make a new one)`);

@@ -60,21 +60,34 @@ export function resolveOptions(argv: string[], env: NodeJS.ProcessEnv = process.
     values: Record<string, string | boolean | undefined>;
     positionals: string[];
   };
+  if (flags.help === true) return { values: new Map(), from: new Map(), configFile: null, positionals, help: true };
+  return { ...resolveFrom(flags, env, options), positionals, help: false };
+}
+
+/**
+ * Resolves `options` from flags already parsed (by their option names), the
+ * environment and the config file these name; for commands with flags of their own.
+ */
+export function resolveFrom(
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+  options: readonly OptionSpec[] = OPTIONS,
+): Omit<ResolvedOptions, 'positionals' | 'help'> {
   const fromEnv = (o: OptionSpec): string | undefined => {
     const v = env[envName(o)];
     return v === undefined || v === '' ? undefined : v;
   };
-  const resolved: ResolvedOptions = { values: new Map(), from: new Map(), configFile: null, positionals, help: flags.help === true };
-  if (resolved.help) return resolved;
+  const resolved: Omit<ResolvedOptions, 'positionals' | 'help'> = { values: new Map(), from: new Map(), configFile: null };
   const configOption = options.find((o) => o.name === 'config');
   const configFile = configOption ? ((flags.config as string | undefined) ?? fromEnv(configOption) ?? null) : null;
-  const file = configFile === null ? new Map<string, RawValue>() : readConfigFile(configFile, options);
+  // The file may hold any option of chatbox serve, whichever of them this command reads.
+  const file = configFile === null ? new Map<string, RawValue>() : readConfigFile(configFile);
   resolved.configFile = configFile;
   for (const o of options) {
     let raw: RawValue | undefined;
     let where: string;
     if (!o.noFlag && flags[o.name] !== undefined) {
-      raw = flags[o.name]!;
+      raw = flags[o.name] as RawValue;
       where = `--${o.name}`;
     } else if (fromEnv(o) !== undefined) {
       raw = fromEnv(o)!;

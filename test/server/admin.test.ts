@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { ChatClient, ChatError } from '../../src/client.js';
@@ -102,6 +103,23 @@ describe('user administration while serving', () => {
     const list = user(server, ['list']);
     assert.equal(list.err, `chatbox: using database ${server.dbPath}\n`);
     assert.doesNotMatch(list.out, /using database/);
+  });
+
+  it("takes the database from the server's config file, a flag still winning", () => {
+    const cfg = join(server.dir, 'chatbox.json');
+    writeFileSync(cfg, JSON.stringify({ db: server.dbPath, port: 8889 }));
+    const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, [CHATBOX_BIN, 'user', 'list', ...args], { encoding: 'utf8', env: { ...process.env, CHATBOX_DB: '', CHATBOX_CONFIG: '', ...env } });
+    const viaFile = run(['--config', cfg]);
+    assert.equal(viaFile.status, 0, viaFile.stderr);
+    assert.equal(viaFile.stderr, `chatbox: using database ${server.dbPath}\n`);
+    assert.match(viaFile.stdout, /budi/);
+    assert.equal(run([], { CHATBOX_CONFIG: cfg }).status, 0);
+    const flagWins = run(['--config', cfg, '--db', join(server.dir, 'other.db')]);
+    assert.equal(flagWins.status, 2);
+    assert.match(flagWins.stderr, /no database at .*other\.db/);
+    writeFileSync(cfg, JSON.stringify({ dbb: server.dbPath }));
+    assert.match(run(['--config', cfg]).stderr, /^chatbox: config file .*chatbox\.json: unknown option "dbb"\n$/);
   });
 
   it('remove deletes the user, its sessions and its waiting messages', async () => {
