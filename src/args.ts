@@ -71,7 +71,7 @@ export async function runMain(main: () => Promise<number | void>): Promise<void>
   } catch (err) {
     const e = err as Error;
     if (e instanceof UsageError) {
-      process.stderr.write(`chatbox: ${e.message}\n(see chatbox --help)\n`);
+      process.stderr.write(`chatbox: ${e.message}\n`);
       process.exitCode = 2;
     } else if (e && (e as { expected?: boolean }).expected) {
       process.stderr.write(`chatbox: ${e.message}\n`);

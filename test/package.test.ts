@@ -117,7 +117,7 @@ describe('the package', { skip: !NPM_OK && 'npm is not available' }, () => {
 
     const db = join(work, 'data', 'chat.db');
     mkdirSync(dirname(db));
-    const add = await run(bin, ['user', 'add', 'ayu', '--name', 'Ayu Lestari', '--country', 'Indonesia', '--password-stdin', '--db', db, ...TEST_SCRYPT], {
+    const add = await run(bin, ['user', 'add', 'ayu', '--name', 'Ayu Lestari', '--country', 'Indonesia', '--password-stdin', '--db', db, '--create', ...TEST_SCRYPT], {
       cwd: work,
       input: 'Installed-Pa55\n',
     });

@@ -1,11 +1,16 @@
 // `chatbox user ...`: account administration on the same store a server uses.
 // It may run while the server does; the server sees each change at once.
 
-import { flagOrEnv, parseFlags, parseIntSetting, UsageError } from '../args.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseFlags, parseIntSetting, UsageError } from '../args.js';
 import { isValidUsername, profileFieldProblem } from '../protocol.js';
-import { DEFAULTS } from './config.js';
+import { DEFAULTS, redisPassword } from './config.js';
 import { hashPassword, MIN_SAFE_COST, passwordProblem } from './passwords.js';
+import { resolveFrom } from './option-sources.js';
+import { OPTIONS } from './options.js';
 import { openStore } from './store/open.js';
+import { redactUrl } from './store/redis-connect.js';
 import type { Store } from './store/types.js';
 import { readPassword } from './prompt.js';
 
@@ -16,17 +21,28 @@ const HELP = `Usage:
   chatbox user remove <username>
 
 Common options:
+  --config FILE    take --db, --redis and the Redis password from the server's
+                   config file (CHATBOX_CONFIG); a flag or variable still wins
   --db PATH        SQLite database file (CHATBOX_DB)   [./chatbox.db]
-  --redis URL      Redis store instead (CHATBOX_REDIS)
+  --create         make the SQLite file if it does not exist (without it, a
+                   mistyped --db is an error rather than a new empty database)
+  --redis URL      Redis store instead (CHATBOX_REDIS); the password in
+                   CHATBOX_REDIS_PASSWORD or --redis-password-file FILE
   --password-stdin read the password from the first line of standard input
                    (otherwise it is asked for on the terminal, without echo)
 
 Usernames are 1-32 characters of A-Z a-z 0-9 _ . -; a password may not contain spaces.
 `;
 
+/** The options of the server's table that say which store to open. */
+const STORE_OPTIONS = new Set(['config', 'db', 'redis', 'redis-password', 'redis-password-file']);
+
 const FLAGS = {
+  config: { type: 'string' },
   db: { type: 'string' },
+  create: { type: 'boolean' },
   redis: { type: 'string' },
+  'redis-password-file': { type: 'string' },
   name: { type: 'string' },
   country: { type: 'string' },
   'password-stdin': { type: 'boolean' },
@@ -52,11 +68,24 @@ export async function userCommand(argv: string[]): Promise<number | void> {
   if (v['scrypt-cost'] !== undefined) cost = parseIntSetting(v['scrypt-cost'], '--scrypt-cost', MIN_SAFE_COST, 22);
   if (v['unsafe-scrypt-cost'] !== undefined) cost = parseIntSetting(v['unsafe-scrypt-cost'], '--unsafe-scrypt-cost', 1, 22);
 
-  const open = (): Promise<Store> =>
-    openStore(
-      { db: flagOrEnv(v.db, 'CHATBOX_DB') ?? DEFAULTS.db, redis: flagOrEnv(v.redis, 'CHATBOX_REDIS') ?? null },
+  // The store options as chatbox serve reads them: flag > CHATBOX_* > the --config file.
+  const stores = resolveFrom(v, process.env, OPTIONS.filter((o) => STORE_OPTIONS.has(o.name)));
+  const db = resolve((stores.values.get('db') as string | undefined) ?? DEFAULTS.db);
+  const redis = (stores.values.get('redis') as string | undefined) ?? null;
+  const open = async (): Promise<Store> => {
+    const password = redis ? redisPassword(stores.values, stores.from) : null;
+    // A mistyped --db would otherwise be a new, empty database, and the account would land in it.
+    if (!redis && !existsSync(db) && !v.create) {
+      throw new UsageError(`no database at ${db} (check --db, or add --create to make a new one)`);
+    }
+    const store = await openStore(
+      { db, redis, redisPassword: password },
       { idleLifetimeMs: DEFAULTS.sessionLifetimeMs, presenceWindowMs: DEFAULTS.presenceWindowMs },
     );
+    // Said on stderr, so the operator sees which store a change went to and the output stays clean.
+    process.stderr.write(redis ? `chatbox: using Redis ${redactUrl(redis)}\n` : `chatbox: using database ${db}\n`);
+    return store;
+  };
   const newHash = async (): Promise<string> => {
     const password = await readPassword(v['password-stdin'] ?? false);
     const problem = passwordProblem(password);

@@ -247,6 +247,7 @@ export class Connection implements Caller {
     if (reply.status === 'ERROR' && reply.message === Errors.tooMany) {
       this.log.warn('login throttled', { conn: this.id, peer: this.peer });
     }
+    this.ctx.metrics?.request(handled.cmd, reply.status, reply.status === 'ERROR' ? reply.message : undefined, (performance.now() - started) / 1000);
     if (this.log.enabled('debug')) {
       this.log.debug('request', {
         conn: this.id,

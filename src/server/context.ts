@@ -3,6 +3,7 @@
 
 import type { Reply } from '../protocol.js';
 import type { ServerConfig } from './config.js';
+import type { RequestMetrics } from './metrics.js';
 import type { SessionInfo, Store } from './store/types.js';
 import type { FailureThrottle } from './throttle.js';
 
@@ -11,6 +12,8 @@ export interface ServerContext {
   store: Store;
   config: ServerConfig;
   authThrottle: FailureThrottle;
+  /** Counts each answered request, when metrics are served. */
+  metrics?: RequestMetrics;
 }
 
 /** The connection a request came on, as handlers see it. */

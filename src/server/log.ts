@@ -43,7 +43,7 @@ function jsonFields(fields: Fields): string {
 
 /** A leveled logger writing text or JSON lines. */
 export class Logger {
-  private readonly threshold: number;
+  private threshold: number;
   private buffer = '';
   private scheduled = false;
 
@@ -52,6 +52,11 @@ export class Logger {
     private readonly format: LogFormat = 'text',
     private readonly sink: (text: string) => void = (t) => process.stderr.write(t),
   ) {
+    this.threshold = LOG_LEVELS.indexOf(level);
+  }
+
+  /** Changes the level from now on (SIGHUP). */
+  setLevel(level: LogLevel): void {
     this.threshold = LOG_LEVELS.indexOf(level);
   }
 

@@ -5,6 +5,8 @@ import { fatal } from '../args.js';
 import { loadServerConfig, SERVE_HELP, type ServerConfig } from './config.js';
 import { ensureDemoUsers } from './demo.js';
 import { Logger } from './log.js';
+import { Metrics, serveMetrics } from './metrics.js';
+import { Retention } from './retention.js';
 import { MIN_SAFE_COST } from './passwords.js';
 import { ChatServer, type Address, type TlsMaterial } from './server.js';
 import { openStore } from './store/open.js';
@@ -40,6 +42,19 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
   );
   let server: ChatServer | null = null;
   let addr: Address;
+  // Gauges read the server when scraped; the store is timed only when metrics are on.
+  const metrics = config.metrics
+    ? new Metrics({
+        get connectionCount() {
+          return server?.connectionCount ?? 0;
+        },
+        get unsentReplyBytes() {
+          return server?.unsentReplyBytes ?? 0;
+        },
+      })
+    : null;
+  const served = metrics ? metrics.timedStore(store) : store;
+  let metricsServer: import('node:http').Server | null = null;
   try {
     if (config.demo) {
       const created = await ensureDemoUsers(store, config.scryptCost);
@@ -50,8 +65,13 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
         hint: 'add one with: chatbox user add NAME --name "Full Name" --country COUNTRY (or start with --demo)',
       });
     }
-    server = new ChatServer(store, config, log, tlsMaterial);
+    server = new ChatServer(served, config, log, tlsMaterial, metrics ?? undefined);
     addr = await server.listen();
+    if (metrics && config.metrics) {
+      const m = await serveMetrics(metrics, store, config.metrics.host, config.metrics.port);
+      metricsServer = m.server;
+      log.info('metrics listening', { host: m.host, port: m.port, paths: '/metrics,/healthz' });
+    }
     log.info('listening', {
       host: addr.host,
       port: addr.port,
@@ -59,11 +79,14 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
       tls: tlsMaterial ? 'on' : 'off',
     });
   } catch (err) {
+    await server?.close().catch(() => {});
     await store.close().catch(() => {});
     throw err;
   }
 
   const running = server;
+  const retention = config.retentionDays !== null ? new Retention(store, log, { days: config.retentionDays }) : null;
+  retention?.start();
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -74,8 +97,11 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
       }
       stopping = true;
       log.info('shutting down', { signal, connections: running.connectionCount });
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       running
         .close()
+        .then(() => retention?.stop())
         .then(() => store.close())
         .catch((err: Error) => log.error('shutdown failed', { error: err.message }))
         .finally(() => {
@@ -84,6 +110,7 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
           resolve();
         });
     };
+    process.on('SIGHUP', () => reload(argv, running, log, config));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
     // Announced only once the handlers are in place: a supervisor or test may signal the moment it reads this.
@@ -92,4 +119,29 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
     process.stdout.write(`listening on ${addr.host}:${addr.port}\n`);
   });
   return 0;
+}
+
+/**
+ * SIGHUP: reads the options again (flags as given, the environment, the config
+ * file as it is now) and applies what can change while connections stay open:
+ * the log level and the TLS certificate and key (for new connections; open ones
+ * keep theirs). A mistake is logged and changes nothing.
+ */
+function reload(argv: string[], server: ChatServer, log: Logger, started: ServerConfig): void {
+  try {
+    const next = loadServerConfig(argv);
+    if (next === 'help') return;
+    let tls = 'off';
+    if (started.tlsCert) {
+      if (!next.tlsCert) throw new Error('TLS cannot be turned off while running: restart for that');
+      server.setTls(readTls(next)!);
+      tls = 'reloaded';
+    } else if (next.tlsCert) {
+      throw new Error('TLS cannot be turned on while running: restart for that');
+    }
+    log.setLevel(next.logLevel);
+    log.info('reloaded', { signal: 'SIGHUP', log_level: next.logLevel, tls, ...(next.tlsCert ? { tls_cert: next.tlsCert } : {}) });
+  } catch (err) {
+    log.error('reload failed, settings unchanged', { signal: 'SIGHUP', error: (err as Error).message });
+  }
 }

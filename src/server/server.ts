@@ -11,6 +11,7 @@ import { Connection, type ConnectionHooks } from './connection.js';
 import type { ServerContext } from './context.js';
 import { LinkedQueue } from './fifo.js';
 import type { Logger } from './log.js';
+import type { RequestMetrics } from './metrics.js';
 import { ReplyBudget } from './reply-budget.js';
 import type { PresenceHold, Store } from './store/types.js';
 import { FailureThrottle } from './throttle.js';
@@ -30,7 +31,7 @@ export interface TlsMaterial {
 /** A ChatBox server on one store. */
 export class ChatServer implements ConnectionHooks {
   private readonly server: net.Server;
-  private readonly secureContext: tls.SecureContext | null;
+  private secureContext: tls.SecureContext | null;
   private readonly ctx: ServerContext;
   private readonly connections = new Set<Connection>();
   private readonly perPeer = new Map<string, number>();
@@ -51,8 +52,10 @@ export class ChatServer implements ConnectionHooks {
     private readonly config: ServerConfig,
     private readonly log: Logger,
     tlsMaterial?: TlsMaterial,
+    metrics?: RequestMetrics,
   ) {
     this.ctx = { store, config, authThrottle: new FailureThrottle(config.authFailureLimit, config.authFailureWindowMs) };
+    if (metrics) this.ctx.metrics = metrics;
     this.budget = new ReplyBudget(config.replyMemoryBytes);
     // TLS goes on each accepted TCP socket rather than through a tls.Server, so that a
     // handshake still in progress counts against the connection caps (and may be closed to make room).
@@ -85,6 +88,15 @@ export class ChatServer implements ConnectionHooks {
         resolve({ host: addr.address, port: addr.port });
       });
     });
+  }
+
+  /**
+   * Serves new TLS connections with this certificate and key from now on (SIGHUP);
+   * connections already open keep theirs. Throws, keeping the old ones, on bad PEM.
+   */
+  setTls(material: TlsMaterial): void {
+    if (!this.secureContext) throw new Error('this server was started without TLS');
+    this.secureContext = tls.createSecureContext({ cert: material.cert, key: material.key });
   }
 
   /** Open connections now. */

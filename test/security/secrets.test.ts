@@ -19,7 +19,7 @@ const SCRYPT_RE = /^scrypt\$(\d+)\$8\$1\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$
 function addUser(db: string, username: string, password: string): void {
   const r = spawnSync(
     process.execPath,
-    [CHATBOX_BIN, 'user', 'add', username, '--name', `Name ${username}`, '--country', 'Indonesia', '--password-stdin', '--db', db, ...TEST_SCRYPT],
+    [CHATBOX_BIN, 'user', 'add', username, '--name', `Name ${username}`, '--country', 'Indonesia', '--password-stdin', '--db', db, '--create', ...TEST_SCRYPT],
     { input: `${password}\n`, encoding: 'utf8' },
   );
   assert.equal(r.status, 0, r.stderr);

@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { ChatClient, ChatError } from '../../src/client.js';
@@ -72,6 +74,52 @@ describe('user administration while serving', () => {
     await assert.rejects(c.online(token), (e: unknown) => (e as ChatError).code === Errors.noSession);
     await assert.rejects(c.auth('budi', 'rahasia1'), (e: unknown) => (e as ChatError).code === Errors.badPassword);
     assert.ok(await c.auth('budi', 'baru123'));
+  });
+
+  it('a mistyped --db is refused, names the file, and creates nothing; --create makes it', () => {
+    const typo = server.dbPath.replace(/chat\.db$/, 'caht.db');
+    for (const args of [['list'], ['remove', 'budi'], ['passwd', 'budi', '--password-stdin']]) {
+      const r = spawnSync(process.execPath, [CHATBOX_BIN, 'user', ...args, '--db', typo, ...TEST_SCRYPT], {
+        input: 'rahasia2\n',
+        encoding: 'utf8',
+        env: { ...process.env, CHATBOX_DB: '' },
+      });
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stderr, `chatbox: no database at ${typo} (check --db, or add --create to make a new one)\n`);
+      assert.equal(existsSync(typo), false, 'no empty database left behind');
+    }
+    // CHATBOX_DB is checked the same way.
+    const env = spawnSync(process.execPath, [CHATBOX_BIN, 'user', 'list'], { encoding: 'utf8', env: { ...process.env, CHATBOX_DB: typo } });
+    assert.equal(env.status, 2);
+    const made = spawnSync(
+      process.execPath,
+      [CHATBOX_BIN, 'user', 'add', 'siti', '--name', 'Siti', '--country', 'Indonesia', '--password-stdin', '--db', typo, '--create', ...TEST_SCRYPT],
+      { input: 'rahasia2\n', encoding: 'utf8', env: { ...process.env, CHATBOX_DB: '' } },
+    );
+    assert.equal(made.status, 0, made.stderr);
+    assert.equal(made.stderr, `chatbox: using database ${typo}\n`);
+    assert.ok(existsSync(typo));
+    // The served database is said too, on stderr, keeping stdout for the answer.
+    const list = user(server, ['list']);
+    assert.equal(list.err, `chatbox: using database ${server.dbPath}\n`);
+    assert.doesNotMatch(list.out, /using database/);
+  });
+
+  it("takes the database from the server's config file, a flag still winning", () => {
+    const cfg = join(server.dir, 'chatbox.json');
+    writeFileSync(cfg, JSON.stringify({ db: server.dbPath, port: 8889 }));
+    const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, [CHATBOX_BIN, 'user', 'list', ...args], { encoding: 'utf8', env: { ...process.env, CHATBOX_DB: '', CHATBOX_CONFIG: '', ...env } });
+    const viaFile = run(['--config', cfg]);
+    assert.equal(viaFile.status, 0, viaFile.stderr);
+    assert.equal(viaFile.stderr, `chatbox: using database ${server.dbPath}\n`);
+    assert.match(viaFile.stdout, /budi/);
+    assert.equal(run([], { CHATBOX_CONFIG: cfg }).status, 0);
+    const flagWins = run(['--config', cfg, '--db', join(server.dir, 'other.db')]);
+    assert.equal(flagWins.status, 2);
+    assert.match(flagWins.stderr, /no database at .*other\.db/);
+    writeFileSync(cfg, JSON.stringify({ dbb: server.dbPath }));
+    assert.match(run(['--config', cfg]).stderr, /^chatbox: config file .*chatbox\.json: unknown option "dbb"\n$/);
   });
 
   it('remove deletes the user, its sessions and its waiting messages', async () => {

@@ -146,10 +146,10 @@ describe('server log', () => {
   it('takes CHATBOX_LOG_FORMAT and rejects an unknown format', () => {
     const r = spawnSync(process.execPath, [CHATBOX_BIN, 'serve', '--log-format', 'xml'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /--log-format must be text or json, got 'xml'/);
+    assert.match(r.stderr, /^chatbox: --log-format must be one of text, json, got 'xml'\n$/);
     const e = spawnSync(process.execPath, [CHATBOX_BIN, 'serve'], { encoding: 'utf8', env: { ...process.env, CHATBOX_LOG_FORMAT: 'yaml' } });
     assert.equal(e.status, 2);
-    assert.match(e.stderr, /--log-format must be text or json, got 'yaml'/);
+    assert.match(e.stderr, /^chatbox: CHATBOX_LOG_FORMAT must be one of text, json, got 'yaml'\n$/);
   });
 
   it('formats fields the same way in both formats, each event one line', async () => {

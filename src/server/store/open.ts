@@ -9,6 +9,8 @@ export interface StoreChoice {
   db: string;
   redis: string | null;
   sync?: 'normal' | 'full';
+  /** Redis password given apart from the URL. */
+  redisPassword?: string | null;
 }
 
 /** Opens the store; `log` hears when a Redis connection is lost and when it is back. */
@@ -16,7 +18,8 @@ export async function openStore(choice: StoreChoice, policy: SessionPolicy, log?
   try {
     if (choice.redis) {
       const { RedisStore } = await import('./redis.js');
-      return await RedisStore.open(choice.redis, policy, log ? { log } : {});
+      const password = choice.redisPassword ?? undefined;
+      return await RedisStore.open(choice.redis, policy, { ...(log ? { log } : {}), ...(password !== undefined ? { password } : {}) });
     }
     const { SqliteStore } = await import('./sqlite.js');
     return SqliteStore.open(choice.db, policy, { synchronous: choice.sync ?? 'normal' });

@@ -15,6 +15,8 @@ export interface RedisConnectOptions {
   connectTimeoutMs?: number;
   /** Receives one line per connection problem after open (default: dropped). */
   log?: (line: string) => void;
+  /** The password, given apart from the URL (so `ps` does not show it); wins over one in the URL. */
+  password?: string;
 }
 
 /** One Redis server as a URL names it. */
@@ -78,7 +80,7 @@ export async function connectRedis(spec: string, opts: RedisConnectOptions = {})
   const first = endpoints[0]!;
   const common: RedisOptions = {
     username: first.username,
-    password: first.password,
+    password: opts.password ?? first.password,
     tls: first.tls ? {} : undefined,
     lazyConnect: true,
     connectTimeout: opts.connectTimeoutMs ?? 5000,

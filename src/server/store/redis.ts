@@ -2,6 +2,7 @@
 // (or Redis Cluster). Whatever must be atomic across nodes runs as a Lua
 // script (redis-scripts-*.ts); nothing is cached in the node. See docs/redis.md.
 
+import { RETENTION } from './redis-scripts-retention.js';
 import { randomUUID } from 'node:crypto';
 import type { Message, UserProfile } from '../../protocol.js';
 import { hashToken, messageInWireOrder, sessionWriteSlack } from './common.js';
@@ -43,6 +44,7 @@ const SCRIPTS = {
   cbSettleClaim: msgLua.SETTLE_CLAIM,
   cbAckInbox: msgLua.ACK_INBOX,
   cbHistory: msgLua.HISTORY,
+  cbRetention: RETENTION,
 } as const;
 
 type Scripts = { -readonly [K in keyof typeof SCRIPTS]: ScriptCall };
@@ -65,6 +67,7 @@ const RUN_AGAIN_IF_CUT: ReadonlySet<keyof Scripts> = new Set<keyof Scripts>([
   'cbOnlineUsers',
   'cbDirectory',
   'cbHistory',
+  'cbRetention', // deleting what is already gone changes nothing
 ]);
 
 /** How long a send's request id is remembered: well past any re-run of it (ms). */
@@ -273,6 +276,10 @@ export class RedisStore implements Store {
     if (limit <= 0) return [];
     const before = beforeId === null ? '+inf' : `(${beforeId}`;
     return parseBodies(await this.run.cbHistory(this.p, Math.min(aId, bId), Math.max(aId, bId), before, limit)).reverse();
+  }
+
+  async deleteMessagesBefore(cutoffTs: string, limit: number): Promise<number> {
+    return Number(await this.run.cbRetention(this.p, cutoffTs, limit));
   }
 
   /** Sends what is queued and closes the connection. Calling it again does nothing. */

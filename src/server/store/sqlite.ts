@@ -3,6 +3,7 @@
 // list are kept in memory only while no other process commits (sqlite-cache.ts):
 // what another process commits is seen by every request that arrives after it.
 
+import { deleteOldMessages } from './sqlite-retention.js';
 import type Database from 'better-sqlite3';
 import type { Message, UserProfile } from '../../protocol.js';
 import { StoreCache } from './sqlite-cache.js';
@@ -208,6 +209,11 @@ export class SqliteStore implements Store {
   async history(a: number, b: number, beforeId: number | null, limit: number): Promise<Message[]> {
     this.check();
     return this.messages.history(a, b, beforeId, limit);
+  }
+
+  async deleteMessagesBefore(cutoffTs: string, limit: number): Promise<number> {
+    this.check();
+    return deleteOldMessages(this.db, cutoffTs, limit);
   }
 
   /** Commits queued messages, then closes the file. Calling it again does nothing. */

@@ -133,6 +133,13 @@ export interface Store {
   /** The newest `limit` messages between accounts a and b (both ways) with id < beforeId, oldest first. */
   history(aId: number, bId: number, beforeId: number | null, limit: number): Promise<Message[]>;
 
+  /**
+   * Retention: looks at up to `limit` of the oldest messages (by id) and deletes
+   * those stored before `cutoffTs` (an ISO time), wherever they are (inboxes,
+   * history). Returns how many it deleted; 0 once the oldest left is newer.
+   */
+  deleteMessagesBefore(cutoffTs: string, limit: number): Promise<number>;
+
   /** Flushes and releases everything. */
   close(): Promise<void>;
 }
