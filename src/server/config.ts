@@ -38,6 +38,8 @@ export interface ServerConfig {
   sessionLifetimeMs: number;
   /** A login past this many sessions of one user ends its least recently used one. */
   maxSessionsPerUser: number;
+  /** A waiting sync is woken for a change of presence at most once per this many ms (per connection). */
+  presenceWakeMs: number;
   /** log2 of scrypt's N for new hashes. */
   scryptCost: number;
   /** Set when the cost was lowered below the safe minimum (tests only). */
@@ -72,6 +74,7 @@ export const DEFAULTS: ServerConfig = {
   presenceWindowMs: 30_000,
   sessionLifetimeMs: 7 * 24 * 3600_000,
   maxSessionsPerUser: 100,
+  presenceWakeMs: 2000,
   scryptCost: MIN_SAFE_COST,
   unsafeScrypt: false,
   warnings: [],
@@ -115,6 +118,8 @@ Limits (durations take ms, s, m, h or d; a bare number is seconds):
   --session-lifetime DURATION      sessions unused this long expire        [7d]
   --max-sessions-per-user N        past it a login ends the user's least recently
                                    used session (CHATBOX_MAX_SESSIONS_PER_USER) [100]
+  --presence-wake DURATION         a waiting sync is woken for presence changes at
+                                   most once per this long, per connection  [2s]
   --scrypt-cost N                  log2 of scrypt's N for new passwords (at least 17) [17]
   --unsafe-scrypt-cost N           a cost below 17: for tests only, never in production
 `;
@@ -156,6 +161,7 @@ const FLAGS = {
   'presence-window': { type: 'string' },
   'session-lifetime': { type: 'string' },
   'max-sessions-per-user': { type: 'string' },
+  'presence-wake': { type: 'string' },
   'scrypt-cost': { type: 'string' },
   'unsafe-scrypt-cost': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -223,6 +229,7 @@ export function loadServerConfig(argv: string[]): ServerConfig | 'help' {
   c.sessionLifetimeMs = dur('session-lifetime', 1000) ?? c.sessionLifetimeMs;
   const perUser = flagOrEnv(v['max-sessions-per-user'], 'CHATBOX_MAX_SESSIONS_PER_USER');
   if (perUser !== undefined) c.maxSessionsPerUser = parseIntSetting(perUser, '--max-sessions-per-user', 1, 1_000_000);
+  c.presenceWakeMs = dur('presence-wake', 10) ?? c.presenceWakeMs;
   const cost = int('scrypt-cost', MIN_SAFE_COST, 22);
   const unsafeCost = int('unsafe-scrypt-cost', 1, 22);
   if (cost !== undefined && unsafeCost !== undefined) throw new UsageError('give --scrypt-cost or --unsafe-scrypt-cost, not both');

@@ -270,8 +270,8 @@ for (const backend of backends) {
         await other.auth('lineker', 'surabaya');
         const users = await w.users(m);
         assert.deepEqual(users, [
-          { username: 'henderson', userdetail: { nama: 'Jordan Henderson', negara: 'Inggris' }, online: users[0]!.online },
-          { username: 'lineker', userdetail: { nama: 'Gary Lineker', negara: 'Inggris' }, online: true },
+          { username: 'henderson', userdetail: { nama: 'Jordan Henderson', negara: 'Inggris' }, online: users[0]!.online, unread: users[0]!.unread, last_id: users[0]!.last_id },
+          { username: 'lineker', userdetail: { nama: 'Gary Lineker', negara: 'Inggris' }, online: true, unread: users[1]!.unread, last_id: users[1]!.last_id },
         ]);
         w.close();
         other.close();
