@@ -223,3 +223,51 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('sync ids under load on sqlite', () => {
+  let server: TestServer;
+  const clients: ChatClient[] = [];
+  after(async () => {
+    for (const c of clients) c.destroy();
+    await server?.stop();
+  });
+
+  it('a reader following sync never sees a smaller id after a larger one while many connections send and mark read', async () => {
+    server = await sqliteBackend.start();
+    const connect = async (): Promise<ChatClient> => {
+      const c = await ChatClient.connect({ port: server.port });
+      clients.push(c);
+      return c;
+    };
+    const reader = await connect();
+    const hend = await reader.auth('henderson', 'surabaya');
+    let cursor = (await reader.sync(hend, 0)).next;
+    const senders = await Promise.all(Array.from({ length: 8 }, () => connect()));
+    const tokens = await Promise.all(senders.map((s, i) => s.auth(i % 2 ? 'messi' : 'lineker', 'surabaya')));
+    const marker = await connect();
+    const hend2 = await marker.auth('henderson', 'surabaya');
+    let sending = true;
+    const seen: number[] = [];
+    const follow = (async () => {
+      while (sending || seen.length < 8 * 40) {
+        const r = await reader.sync(hend, cursor, 2000);
+        for (const m of r.messages) seen.push(m.id);
+        assert.ok(r.next >= cursor, 'the cursor never goes back');
+        cursor = r.next;
+        if (!sending && r.messages.length === 0) break;
+      }
+    })();
+    await Promise.all([
+      ...senders.map(async (s, i) => {
+        for (let k = 0; k < 40; k++) await s.send(tokens[i]!, 'henderson', `m${i}-${k}`);
+      }),
+      (async () => {
+        for (let k = 0; k < 20; k++) await marker.read(hend2, k % 2 ? 'messi' : 'lineker', cursor);
+      })(),
+    ]);
+    sending = false;
+    await follow;
+    assert.equal(seen.length, 8 * 40);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!, `id ${seen[i]} after ${seen[i - 1]}`);
+  });
+});
