@@ -78,6 +78,17 @@ interface Pending {
  */
 export type Inbox = Record<string, Message[]>;
 
+/** What one sync answered. */
+export interface SyncResult {
+  messages: Message[];
+  /** Peer username -> this user's read marker for that conversation (changed ones only). */
+  read: Map<string, number>;
+  /** The cursor to pass next time. */
+  next: number;
+  /** The presence version: when it changes, `online` may answer differently. */
+  presence: number;
+}
+
 /** The groups of an inbox reply in a prototype-free object; anything but a list of messages is left out. */
 function inboxFrom(value: unknown): Inbox {
   const out: Inbox = Object.create(null);
@@ -155,17 +166,17 @@ export class ChatClient extends EventEmitter {
     return this.requestLine(formatRequest(words));
   }
 
-  /** Sends an already formatted line (it must end with a line break). */
-  requestLine(line: string): Promise<Reply> {
+  /** Sends an already formatted line (it must end with a line break); `timeoutMs` overrides the connection's. */
+  requestLine(line: string, timeoutMs = this.requestTimeoutMs): Promise<Reply> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     return new Promise((resolve, reject) => {
       const entry: Pending = { resolve, reject, timer: null };
-      if (this.requestTimeoutMs > 0) {
+      if (timeoutMs > 0) {
         entry.timer = setTimeout(() => {
           // Replies come in order, so a missing one leaves the connection unusable.
           this.fail(new ConnectionError(`no reply from ${this.host}:${this.port} within ${this.requestTimeoutMs} ms`, 'ETIMEDOUT'));
           this.socket.destroy();
-        }, this.requestTimeoutMs);
+        }, timeoutMs);
       }
       this.pending.push(entry);
       this.socket.write(line);
@@ -217,6 +228,49 @@ export class ChatClient extends EventEmitter {
     if (limit !== undefined) words.push(String(limit));
     const r = await this.call(words);
     return (r.messages ?? []) as Message[];
+  }
+
+  /**
+   * Messages to or from this user after `sinceId`, read-marker changes and the
+   * cursor; with `waitMs`, the server holds an empty answer until something
+   * happens. It holds back later requests on this connection: long-poll on a
+   * connection of its own (see SyncPoller).
+   */
+  async sync(token: string, sinceId: number, waitMs?: number): Promise<SyncResult> {
+    const words = ['sync', token, String(sinceId)];
+    if (waitMs !== undefined) words.push(String(waitMs));
+    // The wait does not count against the request timeout.
+    const reply = await this.requestLine(formatRequest(words), this.requestTimeoutMs > 0 ? this.requestTimeoutMs + (waitMs ?? 0) : 0);
+    if (reply.status === 'ERROR') throw new ChatError(reply.message);
+    return {
+      messages: (reply.messages ?? []) as Message[],
+      read: new Map(Object.entries((reply.read ?? {}) as Record<string, number>)),
+      next: Number(reply.next),
+      presence: Number(reply.presence),
+    };
+  }
+
+  /** Raises this user's read marker for the conversation with `peer` to `id`. */
+  async read(token: string, peer: string, id: number): Promise<void> {
+    await this.call(['read', token, peer, String(id)]);
+  }
+
+  /** The newest `limit` (1 to 200) messages of this user holding every word of `query`, below `beforeId` (0: newest). */
+  async search(token: string, query: string, limit = 50, beforeId = 0): Promise<Message[]> {
+    const r = await this.call(['search', token, String(beforeId), String(limit), query.replace(/\r?\n/g, ' ')]);
+    return (r.messages ?? []) as Message[];
+  }
+
+  /** The online list and its presence version (pass 0 the first time); null list when it is still `version`. */
+  async onlineSince(token: string, version: number): Promise<{ users: OnlineEntry[] | null; presence: number }> {
+    const r = await this.call(['online', token, String(version)]);
+    return { users: r.unchanged === true ? null : ((r.users ?? []) as OnlineEntry[]), presence: Number(r.presence) };
+  }
+
+  /** The directory with unread counts, the sync cursor and the presence version. */
+  async directory(token: string): Promise<{ users: DirectoryEntry[]; next: number; presence: number }> {
+    const r = await this.call(['users', token]);
+    return { users: (r.users ?? []) as DirectoryEntry[], next: Number(r.next), presence: Number(r.presence) };
   }
 
   /** Closes the connection; pending requests reject. */

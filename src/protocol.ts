@@ -16,6 +16,12 @@ export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 500;
 /** Most characters of a user's nama or negara. */
 export const MAX_PROFILE_CHARS = 64;
+/** Most messages one sync reply carries. */
+export const SYNC_BATCH = 500;
+/** Longest a sync waits (ms); a larger wait_ms is capped to it. */
+export const SYNC_MAX_WAIT_MS = 60_000;
+/** Search page sizes allowed. */
+export const SEARCH_MAX_LIMIT = 200;
 
 /** The error texts of the protocol, exactly as clients see them. */
 export const Errors = {
@@ -59,6 +65,10 @@ export interface OnlineEntry {
 /** An entry of a `users` reply. */
 export interface DirectoryEntry extends OnlineEntry {
   online: boolean;
+  /** Messages from that user above the caller's read marker (servers with sync). */
+  unread?: number;
+  /** The newest message between the two, or 0 (servers with sync). */
+  last_id?: number;
 }
 
 /** A parsed request. */
@@ -67,9 +77,12 @@ export type Request =
   | { cmd: 'logout'; token: string }
   | { cmd: 'send'; token: string; to: string; message: string }
   | { cmd: 'inbox'; token: string; ackId: number | null }
-  | { cmd: 'online'; token: string }
+  | { cmd: 'online'; token: string; version?: number }
   | { cmd: 'users'; token: string }
-  | { cmd: 'history'; token: string; with: string; beforeId: number | null; limit: number };
+  | { cmd: 'history'; token: string; with: string; beforeId: number | null; limit: number }
+  | { cmd: 'sync'; token: string; sinceId: number; waitMs: number | null }
+  | { cmd: 'read'; token: string; with: string; id: number }
+  | { cmd: 'search'; token: string; beforeId: number | null; limit: number; query: string };
 
 /** The command words a server understands. */
 export type CommandName = Request['cmd'];
@@ -161,6 +174,7 @@ export function parseRequest(line: string): ParseResult {
     if (words.length < 3) return bad;
     return { ok: true, request: { cmd, token: words[1]!, to: words[2]!, message: trimBlanks(rest) } };
   }
+  if (cmd === 'search') return parseSearch(words, rest);
   // Every other command is a fixed list of words.
   const more = splitWords(rest, 3);
   if (trimBlanks(more.rest) !== '') return bad;
@@ -170,10 +184,30 @@ export function parseRequest(line: string): ParseResult {
       if (all.length !== 3) return bad;
       return { ok: true, request: { cmd, username: all[1]!, password: all[2]! } };
     case 'logout':
-    case 'online':
     case 'users':
       if (all.length !== 2) return bad;
       return { ok: true, request: { cmd, token: all[1]! } };
+    case 'online': {
+      if (all.length < 2 || all.length > 3) return bad;
+      if (all.length === 2) return { ok: true, request: { cmd, token: all[1]! } };
+      const version = parseCount(all[2]);
+      if (version === null) return bad;
+      return { ok: true, request: { cmd, token: all[1]!, version } };
+    }
+    case 'sync': {
+      if (all.length < 3 || all.length > 4) return bad;
+      const sinceId = parseCount(all[2]);
+      const wait = all[3] === undefined ? null : parseCount(all[3]);
+      if (sinceId === null || (all[3] !== undefined && wait === null)) return bad;
+      const waitMs = wait === null ? null : Math.min(wait, SYNC_MAX_WAIT_MS);
+      return { ok: true, request: { cmd, token: all[1]!, sinceId, waitMs } };
+    }
+    case 'read': {
+      if (all.length !== 4) return bad;
+      const id = parseCount(all[3]);
+      if (id === null) return bad;
+      return { ok: true, request: { cmd, token: all[1]!, with: all[2]!, id } };
+    }
     case 'inbox': {
       if (all.length < 2 || all.length > 3) return bad;
       if (all.length === 2) return { ok: true, request: { cmd, token: all[1]!, ackId: null } };
@@ -200,6 +234,17 @@ export function parseRequest(line: string): ParseResult {
     default:
       return bad;
   }
+}
+
+/** `search <token> <before_id> <limit> <query>`: the query is the rest of the line, and must have a word. */
+function parseSearch(words: string[], rest: string): ParseResult {
+  const more = splitWords(rest, 1);
+  if (words.length < 3 || more.words.length < 1) return bad;
+  const beforeId = parseCount(words[2]);
+  const limit = parseCount(more.words[0]);
+  const query = trimBlanks(more.rest);
+  if (beforeId === null || limit === null || limit < 1 || limit > SEARCH_MAX_LIMIT || query === '') return bad;
+  return { ok: true, request: { cmd: 'search', token: words[1]!, beforeId: beforeId === 0 ? null : beforeId, limit, query } };
 }
 
 /**

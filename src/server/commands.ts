@@ -6,7 +6,10 @@ import { auth } from './commands/auth.js';
 import { history, online, users } from './commands/directory.js';
 import { inbox } from './commands/inbox.js';
 import { logout } from './commands/logout.js';
+import { read } from './commands/read.js';
+import { search } from './commands/search.js';
 import { send } from './commands/send.js';
+import { sync } from './commands/sync.js';
 import type { Caller, Outcome, ServerContext } from './context.js';
 
 type Handler<C extends CommandName> = (ctx: ServerContext, req: Extract<Request, { cmd: C }>, caller: Caller) => Promise<Outcome>;
@@ -19,6 +22,9 @@ const TABLE: { [C in CommandName]: { needsSession: boolean; handler: Handler<C> 
   online: { needsSession: true, handler: online },
   users: { needsSession: true, handler: users },
   history: { needsSession: true, handler: history },
+  sync: { needsSession: true, handler: sync },
+  read: { needsSession: true, handler: read },
+  search: { needsSession: true, handler: search },
 };
 
 /** The result of one request line, with the command word for the log (never its arguments). */
@@ -37,6 +43,7 @@ export async function handleLine(ctx: ServerContext, line: string, caller: Calle
     const session = await ctx.store.useSession(token, Date.now());
     if (!session) return { cmd: req.cmd, reply: errorReply(Errors.noSession) };
     caller.session = { ...session, token };
+    caller.sessionUsed?.();
   } else {
     caller.session = null;
   }

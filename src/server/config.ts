@@ -49,6 +49,8 @@ export interface ServerConfig {
   sessionLifetimeMs: number;
   /** A login past this many sessions of one user ends its least recently used one. */
   maxSessionsPerUser: number;
+  /** A waiting sync is woken for a change of presence at most once per this many ms (per connection). */
+  presenceWakeMs: number;
   /** log2 of scrypt's N for new hashes. */
   scryptCost: number;
   /** Set when the cost was lowered below the safe minimum (tests only). */
@@ -87,6 +89,7 @@ export const DEFAULTS: ServerConfig = {
   presenceWindowMs: 30_000,
   sessionLifetimeMs: 7 * 24 * 3600_000,
   maxSessionsPerUser: 100,
+  presenceWakeMs: 2000,
   scryptCost: MIN_SAFE_COST,
   unsafeScrypt: false,
   warnings: [],
@@ -135,6 +138,7 @@ export function loadServerConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   set('presenceWindowMs', 'presence-window');
   set('sessionLifetimeMs', 'session-lifetime');
   set('maxSessionsPerUser', 'max-sessions-per-user');
+  set('presenceWakeMs', 'presence-wake');
   set('metrics', 'metrics');
   set('retentionDays', 'retention-days');
   // Quiet connections are no longer closed by time (the original client spins on a closed socket).

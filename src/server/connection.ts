@@ -42,6 +42,7 @@ export class Connection implements Caller {
   authenticated = false;
   /** Its places among the server's quiet connections: all of them, and those of its address. */
   readonly quietLinks = { all: new QueueLink<Connection>(this), peer: new QueueLink<Connection>(this) };
+  private readonly closing = new AbortController();
   private readonly decoder: LineDecoder;
   private readonly out: ReplyWriter;
   private readonly queue = new Fifo<string | typeof OVERFLOW>();
@@ -94,6 +95,20 @@ export class Connection implements Caller {
    */
   get quiet(): boolean {
     return !this.closed && !this.draining && !this.busy && this.queue.length === 0 && this.decoder.buffered === 0;
+  }
+
+  /** Aborted once the connection has closed. */
+  get closedSignal(): AbortSignal {
+    return this.closing.signal;
+  }
+
+  /** The request's session is valid: it holds this connection's presence from now (a long wait included). */
+  sessionUsed(): void {
+    const session = this.session;
+    if (!session || this.closed) return;
+    this.authenticated = true;
+    if (!this.tokens.has(session.token)) this.hooks.tokenUsed(this, session.token);
+    this.tokens.set(session.token, Date.now());
   }
 
   forgetToken(token: string): void {
@@ -228,12 +243,7 @@ export class Connection implements Caller {
       this.destroy('store failure');
       return;
     }
-    const session = this.session;
-    if (session) {
-      this.authenticated = true;
-      if (!this.tokens.has(session.token)) this.hooks.tokenUsed(this, session.token);
-      this.tokens.set(session.token, Date.now());
-    }
+    this.sessionUsed();
     const { reply, afterWrite, frame } = handled;
     if (afterWrite) {
       this.write(frame ?? reply, (written) => {
@@ -332,6 +342,7 @@ export class Connection implements Caller {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort();
     this.clearIdle();
     if (this.partialTimer) clearTimeout(this.partialTimer);
     this.out.stop();

@@ -161,6 +161,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "past it a login ends the user's least recently used session",
     parse: int(1, 1_000_000),
   },
+  {
+    name: 'presence-wake', arg: 'DURATION', group: 'limits', shown: '2s',
+    help: 'a waiting sync is woken for presence changes at most once per this long, per connection',
+    parse: duration(10),
+  },
   { name: 'scrypt-cost', arg: 'N', group: 'limits', shown: String(MIN_SAFE_COST), help: `log2 of scrypt's N for new passwords (at least ${MIN_SAFE_COST})`, parse: int(MIN_SAFE_COST, 22) },
   { name: 'unsafe-scrypt-cost', arg: 'N', group: 'limits', help: `a cost below ${MIN_SAFE_COST}: for tests only, never in production`, parse: int(1, 22) },
   {

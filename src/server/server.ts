@@ -13,7 +13,10 @@ import { LinkedQueue } from './fifo.js';
 import type { Logger } from './log.js';
 import type { RequestMetrics } from './metrics.js';
 import { ReplyBudget } from './reply-budget.js';
+import { syncOf } from './store/sync-types.js';
 import type { PresenceHold, Store } from './store/types.js';
+import { SyncHub } from './sync/hub.js';
+import { PresenceTracker } from './sync/presence.js';
 import { FailureThrottle } from './throttle.js';
 
 /** Where a started server listens. */
@@ -56,6 +59,11 @@ export class ChatServer implements ConnectionHooks {
   ) {
     this.ctx = { store, config, authThrottle: new FailureThrottle(config.authFailureLimit, config.authFailureWindowMs) };
     if (metrics) this.ctx.metrics = metrics;
+    this.ctx.sync = syncOf(store);
+    this.ctx.hub = new SyncHub(config.presenceWakeMs);
+    this.ctx.presence = this.ctx.sync
+      ? new PresenceTracker(store, this.ctx.sync, (err) => this.log.warn('presence check failed', { error: err.message }))
+      : null;
     this.budget = new ReplyBudget(config.replyMemoryBytes);
     // TLS goes on each accepted TCP socket rather than through a tls.Server, so that a
     // handshake still in progress counts against the connection caps (and may be closed to make room).
@@ -85,6 +93,7 @@ export class ChatServer implements ConnectionHooks {
         const addr = this.server.address() as net.AddressInfo;
         const beat = Math.max(50, Math.floor(this.config.presenceWindowMs / 3));
         this.heartbeat = setInterval(() => void this.holdPresence(), beat);
+        this.startSync();
         resolve({ host: addr.address, port: addr.port });
       });
     });
@@ -108,12 +117,23 @@ export class ChatServer implements ConnectionHooks {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
+      // Waiting syncs answer now, so every connection can finish its request.
+      this.ctx.hub?.close();
+      this.ctx.presence?.stop();
       const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
       await Promise.all([...this.connections].map((c) => c.shutdown()));
       await stopped;
       this.ctx.authThrottle.stop();
     })();
     return this.closing;
+  }
+
+  /** Events reach waiting syncs; the presence version is kept current (checked a few times per wake interval). */
+  private startSync(): void {
+    const { sync, hub, presence } = this.ctx;
+    if (!sync || !hub) return;
+    sync.listen(hub).catch((err: Error) => this.log.error('event feed failed', { error: err.message }));
+    presence?.start(Math.max(10, Math.min(1000, Math.floor(this.config.presenceWakeMs / 2))));
   }
 
   tokenUsed(conn: Connection, token: string): void {

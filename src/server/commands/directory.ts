@@ -23,37 +23,61 @@ function encode(list: readonly UserProfile[]): OnlineFrame {
     cut.set(list[i]!.username, i === 0 ? [at, at + len + (entries.length > 1 ? 2 : 0)] : [at - 2, at + len]);
     at += len + 2;
   });
-  return { bytes: Buffer.from(head + entries.join(', ') + ']}' + REPLY_TERMINATOR), cut };
+  // Without the closing brace: the reply's last fields follow (see onlineFrame).
+  return { bytes: Buffer.from(head + entries.join(', ') + ']'), cut };
 }
 
-/** The online reply for `me` (the list without me), as pieces of the shared encoding. */
-function onlineFrame(list: readonly UserProfile[], me: string): Buffer[] {
+const CLOSE = Buffer.from('}' + REPLY_TERMINATOR);
+
+/** The online reply for `me` (the list without me), as pieces of the shared encoding, ending in `tail`. */
+function onlineFrame(list: readonly UserProfile[], me: string, tail: Buffer): Buffer[] {
   let frame = encoded.get(list);
   if (!frame) {
     frame = encode(list);
     encoded.set(list, frame);
   }
   const cut = frame.cut.get(me);
-  return cut ? [frame.bytes.subarray(0, cut[0]), frame.bytes.subarray(cut[1])] : [frame.bytes];
+  return cut ? [frame.bytes.subarray(0, cut[0]), frame.bytes.subarray(cut[1]), tail] : [frame.bytes, tail];
 }
 
-/** `online <token>`: users with a live session, by username, without the caller. */
-export async function online(ctx: ServerContext, _req: Extract<Request, { cmd: 'online' }>, caller: Caller): Promise<Outcome> {
+/**
+ * `online <token> [<version>]`: users with a live session, by username, without
+ * the caller; with a version, also the presence version, and only that when
+ * it is still the one given.
+ */
+export async function online(ctx: ServerContext, req: Extract<Request, { cmd: 'online' }>, caller: Caller): Promise<Outcome> {
   const me = caller.session!.username;
-  const frame = onlineFrame(await ctx.store.onlineUsers(Date.now()), me);
-  return { reply: ok(), frame, user: me };
+  const list = await ctx.store.onlineUsers(Date.now());
+  // The plain form stays as the original protocol wrote it, byte for byte; asking with a version gets it.
+  if (!ctx.presence || req.version === undefined) return { reply: ok(), frame: onlineFrame(list, me, CLOSE), user: me };
+  const version = await ctx.presence.observe(list);
+  if (req.version === version) return { reply: ok({ unchanged: true, presence: version }), user: me };
+  return { reply: ok(), frame: onlineFrame(list, me, Buffer.from(`, "presence": ${version}}${REPLY_TERMINATOR}`)), user: me };
 }
 
-/** `users <token>`: every other user, by username, with an online flag. */
+/**
+ * `users <token>`: every other user, by username, with an online flag, the
+ * caller's unread count and newest message id with each; then the sync cursor
+ * and the presence version.
+ */
 export async function users(ctx: ServerContext, _req: Extract<Request, { cmd: 'users' }>, caller: Caller): Promise<Outcome> {
-  const me = caller.session!.username;
+  const { userId, username: me } = caller.session!;
+  // The conversations first: a message arriving between the two reads is then counted, or comes with the next sync.
+  const convs = ctx.sync ? await ctx.sync.conversations(userId) : null;
   const list = [];
   for (const u of await ctx.store.directory(Date.now())) {
     if (u.username !== me) {
-      list.push({ username: u.username, userdetail: { nama: u.nama, negara: u.negara }, online: u.online });
+      const entry: Record<string, unknown> = { username: u.username, userdetail: { nama: u.nama, negara: u.negara }, online: u.online };
+      if (convs) {
+        const c = convs.byPeer.get(u.username);
+        entry.unread = c?.unread ?? 0;
+        entry.last_id = c?.lastId ?? 0;
+      }
+      list.push(entry);
     }
   }
-  return { reply: ok({ users: list }), user: me };
+  if (!convs || !ctx.sync) return { reply: ok({ users: list }), user: me };
+  return { reply: ok({ users: list, next: convs.next, presence: ctx.sync.knownPresenceVersion() }), user: me };
 }
 
 /** `history <token> <user> [before_id] [limit]`: one conversation, newest page, oldest first. */

@@ -107,6 +107,42 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_by_last_used ON sessions(last_used);
   CREATE INDEX presence_by_until ON presence(held_until);
   `,
+  // Live sync, read markers and search. Sync reads an account's messages both ways
+  // by id; a read marker per account and peer, stamped with the event id that last
+  // moved it (event ids come from the messages' own sequence); FTS5 over the bodies,
+  // kept in step by triggers inside the transactions that write the messages.
+  // Messages already received count as read, so an upgrade shows no old unread.
+  `
+  CREATE INDEX messages_by_sender ON messages(sender_id, id);
+  CREATE INDEX messages_by_recipient ON messages(recipient_id, id);
+
+  CREATE TABLE read_markers (
+    user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    peer_id   INTEGER NOT NULL,
+    marker    INTEGER NOT NULL,
+    event_id  INTEGER NOT NULL,
+    PRIMARY KEY (user_id, peer_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX read_markers_by_event ON read_markers(user_id, event_id);
+  INSERT INTO read_markers (user_id, peer_id, marker, event_id)
+    SELECT recipient_id, sender_id, max(id), 0 FROM messages
+    WHERE delivered = 1 AND recipient_id IS NOT NULL AND sender_id IS NOT NULL
+      AND recipient_id IN (SELECT id FROM users)
+    GROUP BY recipient_id, sender_id;
+
+  CREATE VIRTUAL TABLE messages_fts USING fts5(body, content = 'messages', content_rowid = 'id');
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+    INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+  END;
+  INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+  `,
 ];
 
 /** Opens (creating if needed) and migrates the database at `path`; throws one-line errors. */

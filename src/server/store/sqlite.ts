@@ -11,6 +11,7 @@ import { TurnLog } from './sqlite-log.js';
 import { openDatabase, type SyncMode } from './sqlite-schema.js';
 import { SqliteMessages } from './sqlite-messages.js';
 import { SqliteSessions } from './sqlite-sessions.js';
+import { SqliteSync } from './sqlite-sync.js';
 import type { AccountRef, DirectoryUser, NewUser, PresenceHold, SendResult, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
 
 /** Options of SqliteStore.open. */
@@ -29,6 +30,8 @@ interface UserRow {
 
 /** Store on an SQLite file (see docs/storage.md). */
 export class SqliteStore implements Store {
+  /** Live sync, read markers and search (sqlite-sync.ts). */
+  readonly sync: SqliteSync;
   private readonly messages: SqliteMessages;
   private readonly sessions: SqliteSessions;
   private closed = false;
@@ -64,6 +67,7 @@ export class SqliteStore implements Store {
         for (const r of recipients) this.cache.emptyInboxes.delete(r);
       },
     );
+    this.sync = new SqliteSync(db, () => this.cache.noteCommit());
     this.stmt = {
       addUser: db.prepare<[string, string, string, string]>(
         'INSERT INTO users (username, nama, negara, password_hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -183,7 +187,9 @@ export class SqliteStore implements Store {
 
   async sendMessage(senderId: number, recipient: string, text: string, now: number): Promise<SendResult> {
     this.check();
-    return this.messages.send(senderId, recipient, text, now);
+    const sent = await this.messages.send(senderId, recipient, text, now);
+    if (typeof sent === 'object') this.sync.stored(sent.sender, sent.recipient);
+    return sent;
   }
 
   async claimInbox(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Promise<Message[]> {
