@@ -23,7 +23,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const NPM_OK = spawnSync('npm', ['--version'], { encoding: 'utf8' }).status === 0;
 /** The environment of every command: no CHATBOX_* settings from the caller. */
-const ENV: NodeJS.ProcessEnv = { ...process.env, CHATBOX_HOST: '', CHATBOX_PORT: '', CHATBOX_DB: '', CHATBOX_REDIS: '', CHATBOX_LOG_FORMAT: '' };
+const ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHATBOX_')));
 
 interface Run {
   code: number | null;
@@ -171,38 +171,48 @@ describe('the package', { skip: !NPM_OK && 'npm is not available' }, () => {
     const steps = blocks.join('\n');
     assert.ok(steps.includes(`./chatbox-${VERSION}.tgz`), `the guide installs chatbox-${VERSION}.tgz`);
     for (const line of steps.split('\n').filter((l) => /\bchatbox (user|serve|backup|restore)\b/.test(l))) {
-      assert.match(line, /--db \/var\/lib\/chatbox\/chatbox\.db\b/, `every command names the same database: ${line}`);
+      assert.match(line, /--db \/var\/lib\/chatbox\/chatbox\.db\b|--config \/etc\/chatbox\/chatbox\.json\b/, `every command names the same database: ${line}`);
     }
 
     const root = join(work, 'machine');
     mkdirSync(root);
     copyFileSync(tarball, join(root, `chatbox-${VERSION}.tgz`));
-    const port = await freePort();
+    // Two free ports, neither holding the other's stand-in digits (so one move cannot undo the other).
+    let port = await freePort();
+    let metricsPort = await freePort();
+    while (/8889|9464/.test(`${port} ${metricsPort}`) || port === metricsPort) [port, metricsPort] = [await freePort(), await freePort()];
     // The machine's paths move into the temp dir; the port is a free one; nothing listens beyond loopback.
     const moves: Array<[string, string]> = [
       ['/usr/local', `${root}/usr/local`],
       ['/var/lib/chatbox', `${root}/var/lib/chatbox`],
       ['/var/backups', `${root}/var/backups`],
       ['/etc/systemd', `${root}/etc/systemd`],
+      ['/etc/chatbox', `${root}/etc/chatbox`],
       ['8889', String(port)],
+      ['9464', String(metricsPort)],
       ['0.0.0.0', '127.0.0.1'],
     ];
     const move = (s: string): string => moves.reduce((acc, [from, to]) => acc.split(from).join(to), s);
     const sed = moves.map(([from, to]) => `-e 's|${from.replace(/\./g, '\\.')}|${to}|g'`).join(' ');
 
-    // systemd, played by shell functions that run the installed unit's ExecStart in its StateDirectory.
+    // systemd, played by shell functions that run the installed unit's ExecStart in its StateDirectory,
+    // with the drop-ins of chatbox.service.d/ applied in name order: their ExecStart= (an empty one
+    // clears the unit's) and Environment=NAME=VALUE lines. The unit comes from the package, so its
+    // paths are moved here; the drop-ins come from the guide's steps, already moved.
     const prelude = `set -euo pipefail
 export PATH='${root}/usr/local/bin':"$PATH"
 UNIT='${root}/etc/systemd/system/chatbox.service'
 SERVER_PID=
 sudo() { "$@"; }
 npm() { if [ "$1" = install ]; then shift; command npm install --prefer-offline --no-audit --no-fund "$@"; else command npm "$@"; fi; }
+unit_settings() { sed ${sed} "$UNIT"; for f in "$UNIT".d/*.conf; do if [ -e "$f" ]; then cat "$f"; fi; done; }
 start_chatbox() {
-  local cmd dir
-  cmd=$(sed -n 's/^ExecStart=//p' "$UNIT" | sed ${sed})
+  local cmd dir envs
+  cmd=$(unit_settings | sed -n 's/^ExecStart=//p' | tail -n 1)
+  envs=$(unit_settings | sed -n 's/^Environment=//p')
   dir=$(sed -n 's/^StateDirectory=//p' "$UNIT")
   install -d -m 0700 '${root}/var/lib/'"$dir"
-  (cd '${root}/var/lib/'"$dir" && exec $cmd) >'${root}/server.out' 2>>'${root}/server.log' &
+  (cd '${root}/var/lib/'"$dir" && while IFS= read -r e; do if [ -n "$e" ]; then export "$e"; fi; done <<<"$envs" && exec $cmd) >'${root}/server.out' 2>>'${root}/server.log' &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
     grep -q '^listening on' '${root}/server.out' && return 0
@@ -212,12 +222,23 @@ start_chatbox() {
   echo 'chatbox serve did not start' >&2; return 1
 }
 stop_chatbox() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=; }
+# ExecReload=/bin/kill -HUP $MAINPID; then waits (up to 10 s) for the server to log the outcome.
+reload_chatbox() {
+  local before
+  before=$(grep -c ' reload' '${root}/server.log' || true)
+  kill -HUP "$SERVER_PID"
+  for _ in $(seq 1 100); do
+    [ "$(grep -c ' reload' '${root}/server.log' || true)" -gt "$before" ] && return 0
+    sleep 0.1
+  done
+}
 systemctl() {
   case "$*" in
     daemon-reload) ;;
     'enable --now chatbox'|'start chatbox') start_chatbox ;;
     'stop chatbox') stop_chatbox ;;
     'restart chatbox') stop_chatbox; start_chatbox ;;
+    'reload chatbox') reload_chatbox ;;
     *) echo "systemctl $* is not played here" >&2; return 1 ;;
   esac
 }
@@ -236,6 +257,15 @@ cd '${root}'
     assert.equal(r.out.match(/^Logged out$/gm)?.length, 2);
     assert.match(r.out, /^backup of \S+ written to \S+: schema version 2, 1 users, 0 messages$/m);
     assert.match(r.out, /^restored \S+ into \S+: schema version 2, 1 users, 0 messages$/m);
+    // Configure, reload, watch: the server started from the file serves /healthz and /metrics on the
+    // file's metrics address, user finds the same database through the file, and a reload takes the
+    // file's new log level.
+    const log = readFileSync(join(root, 'server.log'), 'utf8');
+    assert.match(log, new RegExp(`^\\S+ info metrics listening host=127\\.0\\.0\\.1 port=${metricsPort} paths=/metrics,/healthz$`, 'm'), log);
+    assert.match(r.out, /^ok$/m, 'GET /healthz');
+    assert.match(r.out, /^chatbox_connections_open \d+$/m, 'a metric from GET /metrics');
+    assert.match(r.out, /^USERNAME +NAMA +NEGARA\nmessi +Lionel Messi +Argentina$/m, 'chatbox user list --config');
+    assert.match(r.out, /^\S+ info reloaded signal=SIGHUP log_level=debug tls=off$/m, `the reload in the journal:\n${r.out}`);
     const backups = readdirSync(join(root, 'var/backups/chatbox'));
     assert.equal(backups.length, 1);
     assert.equal(statSync(join(root, 'var/backups/chatbox', backups[0]!)).mode & 0o777, 0o600);
