@@ -51,6 +51,9 @@ export async function serveCommand(argv: string[]): Promise<number | void> {
         get unsentReplyBytes() {
           return server?.unsentReplyBytes ?? 0;
         },
+        get waitingSyncs() {
+          return server?.waitingSyncs ?? 0;
+        },
       })
     : null;
   const served = metrics ? metrics.timedStore(store) : store;

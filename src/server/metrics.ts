@@ -12,14 +12,14 @@ import type { Store } from './store/types.js';
 export interface RequestMetrics {
   /** One request answered: its command word, status, error text (if any) and time taken. */
   request(cmd: string, status: string, error: string | undefined, seconds: number): void;
-  /** Requests waiting for new messages (live sync); 0 until that exists. */
-  setWaitingSyncs(n: number): void;
 }
 
 /** What the gauges read from the server when scraped. */
 export interface ServerGauges {
   readonly connectionCount: number;
   readonly unsentReplyBytes: number;
+  /** `sync` requests waiting for an event. */
+  readonly waitingSyncs: number;
 }
 
 const LOGIN_FAILURES = new Map<string, string>([
@@ -36,7 +36,6 @@ export class Metrics implements RequestMetrics {
   private readonly storeLatency: HistogramT<'op'>;
   private readonly messages: CounterT;
   private readonly loginFailures: CounterT<'reason'>;
-  private waitingSyncs = 0;
   /** Children by `cmd status`, made once: a label lookup per request is the expensive part. */
   private readonly requestChildren = new Map<string, { inc(): void }>();
   private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
@@ -76,13 +75,12 @@ export class Metrics implements RequestMetrics {
         this.set(gauges.unsentReplyBytes);
       },
     });
-    const self = this;
     new Gauge({
       name: 'chatbox_waiting_syncs',
       help: 'Requests waiting for new messages (live sync)',
       registers,
       collect() {
-        this.set(self.waitingSyncs);
+        this.set(gauges.waitingSyncs);
       },
     });
   }
@@ -97,10 +95,6 @@ export class Metrics implements RequestMetrics {
     hist.observe(seconds);
     if (cmd === 'send' && status === 'OK') this.messages.inc();
     else if (cmd === 'auth' && error !== undefined) this.loginFailures.labels(LOGIN_FAILURES.get(error) ?? 'other').inc();
-  }
-
-  setWaitingSyncs(n: number): void {
-    this.waitingSyncs = n;
   }
 
   /** The store with each call timed; the same object for every caller, so the server sees no difference. */

@@ -113,6 +113,11 @@ export class ChatServer implements ConnectionHooks {
     return this.connections.size;
   }
 
+  /** `sync` requests waiting for an event now. */
+  get waitingSyncs(): number {
+    return this.ctx.hub?.waiting ?? 0;
+  }
+
   /** Stops accepting, lets each connection finish the request it is answering, then stops. */
   close(): Promise<void> {
     this.closing ??= (async () => {

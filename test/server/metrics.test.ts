@@ -75,6 +75,22 @@ describe('metrics and health', () => {
     assert.match(t, /^chatbox_unsent_reply_bytes \d+$/m);
     assert.match(t, /^chatbox_waiting_syncs 0$/m);
     assert.deepEqual(await get(port, '/healthz'), { status: 200, body: 'ok\n' });
+
+    // A sync waiting on its own connection counts until it is answered.
+    const waiter = await ChatClient.connect({ port: server.port });
+    cleanup.push(async () => waiter.destroy());
+    const lineker = await waiter.auth('lineker', 'surabaya');
+    const { next } = await waiter.sync(lineker, 0);
+    const waiting = waiter.sync(lineker, next, 30_000);
+    let seen = 0;
+    for (const deadline = Date.now() + 10_000; seen === 0 && Date.now() < deadline; ) {
+      seen = sample((await get(port, '/metrics')).body, 'chatbox_waiting_syncs');
+      if (seen === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(seen, 1, 'one sync waiting');
+    await clients[0]!.send(tokens[0]!, 'lineker', 'wake up');
+    assert.deepEqual((await waiting).messages.map((m) => m.msg), ['wake up']);
+    assert.equal(sample((await get(port, '/metrics')).body, 'chatbox_waiting_syncs'), 0, 'none once answered');
     assert.equal((await get(port, '/nothing')).status, 404);
   });
 
