@@ -42,7 +42,8 @@ export class Connection implements Caller {
   authenticated = false;
   /** Its places among the server's quiet connections: all of them, and those of its address. */
   readonly quietLinks = { all: new QueueLink<Connection>(this), peer: new QueueLink<Connection>(this) };
-  private readonly closing = new AbortController();
+  /** Made only when a request waits on the connection (a sync): most never need one. */
+  private closing: AbortController | null = null;
   private readonly decoder: LineDecoder;
   private readonly out: ReplyWriter;
   private readonly queue = new Fifo<string | typeof OVERFLOW>();
@@ -99,6 +100,10 @@ export class Connection implements Caller {
 
   /** Aborted once the connection has closed. */
   get closedSignal(): AbortSignal {
+    if (!this.closing) {
+      this.closing = new AbortController();
+      if (this.closed) this.closing.abort();
+    }
     return this.closing.signal;
   }
 
@@ -342,7 +347,7 @@ export class Connection implements Caller {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
-    this.closing.abort();
+    this.closing?.abort();
     this.clearIdle();
     if (this.partialTimer) clearTimeout(this.partialTimer);
     this.out.stop();
