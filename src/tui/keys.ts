@@ -262,8 +262,31 @@ function indexBindings<A extends string>(list: ReadonlyArray<Binding<A>>): Map<s
   return map;
 }
 
-const chatIndex = indexBindings(CHAT_BINDINGS);
-const editIndex = indexBindings(EDIT_BINDINGS);
+let chatIndex = indexBindings(CHAT_BINDINGS);
+let editIndex = indexBindings(EDIT_BINDINGS);
+let active: { chat: ReadonlyArray<Binding<ChatAction>>; edit: ReadonlyArray<Binding<EditAction>> } = { chat: CHAT_BINDINGS, edit: EDIT_BINDINGS };
+
+/** The chat-screen bindings in use: the defaults, or what the config file made of them. */
+export function chatBindings(): ReadonlyArray<Binding<ChatAction>> {
+  return active.chat;
+}
+
+/** The line-editing bindings in use. */
+export function editBindings(): ReadonlyArray<Binding<EditAction>> {
+  return active.edit;
+}
+
+/**
+ * Puts tables in use (once, at start, before the screen is drawn): key
+ * lookups, the help and the status hints all read them from here.
+ */
+export function setActiveBindings(chat: ReadonlyArray<Binding<ChatAction>>, edit: ReadonlyArray<Binding<EditAction>>): void {
+  checkBindings(chat);
+  checkBindings(edit);
+  active = { chat, edit };
+  chatIndex = indexBindings(chat);
+  editIndex = indexBindings(edit);
+}
 
 /** The chat action bound to a key press, if any. */
 export function chatActionFor(key: KeyPress, composeEmpty: boolean): ChatAction | undefined {
@@ -278,6 +301,12 @@ export function chatActionFor(key: KeyPress, composeEmpty: boolean): ChatAction 
 export function editActionFor(key: KeyPress): EditAction | undefined {
   if (key.name === 'text') return undefined;
   return editIndex.get(key.name)?.[0]?.action;
+}
+
+/** How the first key bound to a chat action is written for people ('Alt+A'), for hints outside the help. */
+export function keyFor(action: ChatAction): string {
+  const b = active.chat.find((x) => x.action === action);
+  return b ? keyLabel(b.keys[0]!) : action;
 }
 
 const KEY_LABELS: Record<string, string> = {
@@ -308,7 +337,7 @@ export function shortKeyLabel(name: string): string {
  * one: each form leaves out the hint that goes first, down to the one that
  * stays longest. A pair shows the first key of each of its actions (`^N/^P`).
  */
-export function statusHints(bindings: ReadonlyArray<Binding<string>> = CHAT_BINDINGS): string[] {
+export function statusHints(bindings: ReadonlyArray<Binding<string>> = active.chat): string[] {
   const hints: Array<{ text: string; order: number; keep: number }> = [];
   for (const b of bindings) {
     if (!b.hint) continue;
