@@ -84,8 +84,8 @@ ${CONNECT_USAGE}
   --user NAME      log in as NAME (CHATBOX_USER); CHATBOX_PASSWORD skips the form
   --config FILE    read settings from FILE instead of
                    $XDG_CONFIG_HOME/chatbox/config.json (~/.config/chatbox/config.json)
-  --theme NAME     colours: ${THEME_NAMES.join(' or ')} (default default);
-                   NO_COLOR=1 turns colour off
+  --theme NAME     colours: ${THEME_NAMES.join(' or ')} (by default the file's
+                   theme, else default); NO_COLOR=1 turns colour off
   --interval MS    how often to poll the server, in ms (default 1000)
   --no-bell        do not ring the terminal bell for new messages
   --no-mouse       leave the mouse to the terminal (its own text selection)
