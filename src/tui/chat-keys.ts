@@ -32,7 +32,8 @@ export interface ChatKeyContext {
 /** Rows the mouse wheel scrolls per notch. */
 const WHEEL_ROWS = 3;
 
-const HELP_CLOSERS = new Set(['escape', 'f1', 'enter', 'q']);
+/** Keys that close the help, besides the help action's own. */
+const HELP_CLOSERS = new Set(['escape', 'enter', 'q']);
 /** Keys that scroll the help on a terminal too small to show it whole. */
 const HELP_SCROLL: Record<string, number> = { up: -1, down: 1, pageup: -10, pagedown: 10 };
 
@@ -42,10 +43,11 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
   const state = getState();
   if (state.help) {
     const name = key.text ?? key.name;
-    if (key.name === 'ctrl+c') ctx.quit();
+    const bound = chatActionFor(key, false);
+    if (bound === 'quit') ctx.quit();
     else if (key.mouse) {
       if (key.mouse.kind === 'wheelUp' || key.mouse.kind === 'wheelDown') dispatch({ type: 'helpScroll', delta: key.mouse.kind === 'wheelUp' ? -WHEEL_ROWS : WHEEL_ROWS });
-    } else if (HELP_CLOSERS.has(name)) dispatch({ type: 'help', open: false });
+    } else if (bound === 'help' || HELP_CLOSERS.has(name)) dispatch({ type: 'help', open: false });
     else if (HELP_SCROLL[name] !== undefined) dispatch({ type: 'helpScroll', delta: HELP_SCROLL[name] });
     return;
   }

@@ -8,7 +8,7 @@
 // Pure, so the reducer (which scrolls it) and the component agree.
 
 import { COMMANDS } from './command-line.js';
-import { CHAT_BINDINGS, EDIT_BINDINGS, HELP_SECTIONS, keyLabel, type Binding, type HelpSection } from './keys.js';
+import { HELP_SECTIONS, chatBindings, editBindings, keyFor, keyLabel, type Binding, type HelpSection } from './keys.js';
 import type { Layout } from './layout.js';
 import { padEnd, textWidth, truncate } from './wrap.js';
 
@@ -29,7 +29,10 @@ export interface HelpLayout {
   maxTop: number;
 }
 
-export const HELP_TITLE = 'Keys and commands · Esc or F1 closes this help';
+/** The help's title line, naming the key that closes it. */
+export function helpTitle(): string {
+  return `Keys and commands · Esc or ${keyFor('help')} closes this help`;
+}
 /** Cells between two columns. */
 const GAP = 2;
 /** A pair of keys wider than this is cut to its first key in the compact forms. */
@@ -63,10 +66,12 @@ function entries<A extends string>(list: ReadonlyArray<Binding<A>>): Entry[] {
 }
 
 /** The help's sections, in the order of HELP_SECTIONS, from the binding tables. */
-const SECTIONS: Array<[string, Entry[]]> = (Object.keys(HELP_SECTIONS) as HelpSection[])
-  .map((id): [string, Entry[]] => [HELP_SECTIONS[id], entries([...CHAT_BINDINGS, ...EDIT_BINDINGS].filter((b) => b.section === id))])
-  .filter(([, list]) => list.length > 0)
-  .concat([['Commands', COMMANDS.map((c) => ({ parts: [[c.usage]], help: c.short }))]]);
+function sections(): Array<[string, Entry[]]> {
+  return (Object.keys(HELP_SECTIONS) as HelpSection[])
+    .map((id): [string, Entry[]] => [HELP_SECTIONS[id], entries([...chatBindings(), ...editBindings()].filter((b) => b.section === id))])
+    .filter(([, list]) => list.length > 0)
+    .concat([['Commands', COMMANDS.map((c) => ({ parts: [[c.usage]], help: c.short }))]]);
+}
 
 /** The keys of an entry as shown with at most `maxKeys` keys, a pair only when it is at most `pairCap` wide. */
 function keysText(entry: Entry, maxKeys: number, pairCap: number): string {
@@ -99,7 +104,8 @@ function stack(parts: Array<{ lines: HelpLine[]; width: number }>): { lines: Hel
 export function helpLayout(width: number, height: number, top = 0): HelpLayout {
   const rows = Math.max(1, height - 2); // below the title and a blank line
   const whole = (columns: HelpLine[][], widths: number[]): HelpLayout => ({ columns, widths, above: 0, below: 0, maxTop: 0 });
-  const form = (maxKeys: number, pairCap: number) => SECTIONS.map(([t, l]) => section(t, l, maxKeys, pairCap));
+  const all = sections();
+  const form = (maxKeys: number, pairCap: number) => all.map(([t, l]) => section(t, l, maxKeys, pairCap));
 
   const one = stack(form(Infinity, Infinity));
   if (one.lines.length <= rows && one.width <= width) return whole([one.lines], [width]);

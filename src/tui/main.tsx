@@ -2,12 +2,22 @@
 // loads and runs the full-screen client.
 
 import { fatal } from '../args.js';
-import { CHAT_USAGE, parseChatOptions } from './options.js';
+import { ConfigError } from './config-file.js';
+import { setActiveBindings } from './keys.js';
+import { CHAT_USAGE, parseChatOptions, type ChatOptions } from './options.js';
 import { ChatSession } from './session.js';
 
 /** Entry point of the full-screen chat; resolves with the exit status. */
 export async function chatCommand(argv: string[]): Promise<number> {
-  const options = parseChatOptions(argv);
+  let options: ChatOptions | 'help';
+  try {
+    options = parseChatOptions(argv);
+  } catch (err) {
+    // The file's own mistake, in one line naming it; `--help` would not help.
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`chatbox: ${err.message}\n`);
+    return 2;
+  }
   if (options === 'help') {
     process.stdout.write(CHAT_USAGE);
     return 0;
@@ -15,6 +25,7 @@ export async function chatCommand(argv: string[]): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw fatal('the full-screen chat needs a terminal (stdin and stdout must be a TTY); for scripts use `chatbox cli`');
   }
+  if (options.keys) setActiveBindings(options.keys.chat, options.keys.edit);
   // Ink draws nothing when it believes it runs under CI; this is an interactive terminal.
   for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = '0';
   // React's development build is several times slower per frame; this is the product, not a dev build.

@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import type { ConnectOptions } from '../client.js';
 import { DEFAULT_PORT, isValidUsername } from '../protocol.js';
 import { UsageError, flagOrEnv, parseFlags, parseIntSetting, parsePort } from '../args.js';
+import { loadConfig } from './config-file.js';
 import { historyPath } from './input-history.js';
+import type { BoundKeys } from './key-config.js';
+import { DEFAULT_THEME, THEMES, THEME_NAMES, noColourWanted, withoutColour, type Theme } from './theme.js';
 
 /** Flags about where the server is, shared by `chatbox` and `chatbox cli`. */
 export const CONNECT_FLAGS = {
@@ -19,11 +22,14 @@ export const CONNECT_FLAGS = {
 
 type FlagValues = Record<string, string | boolean | undefined>;
 
-/** Where to connect, from the flags in CONNECT_FLAGS and the environment. */
-export function connectOptionsFrom(values: FlagValues): ConnectOptions {
-  const host = flagOrEnv(values['host'] as string | undefined, 'CHATBOX_HOST') ?? '127.0.0.1';
+/**
+ * Where to connect, from the flags in CONNECT_FLAGS and the environment,
+ * then `fallback` (the config file's server), then the defaults.
+ */
+export function connectOptionsFrom(values: FlagValues, fallback: { host?: string; port?: number } = {}): ConnectOptions {
+  const host = flagOrEnv(values['host'] as string | undefined, 'CHATBOX_HOST') ?? fallback.host ?? '127.0.0.1';
   const portText = flagOrEnv(values['port'] as string | undefined, 'CHATBOX_PORT');
-  const port = portText === undefined ? DEFAULT_PORT : parsePort(portText, '--port', false);
+  const port = portText === undefined ? (fallback.port ?? DEFAULT_PORT) : parsePort(portText, '--port', false);
   const caPath = values['ca'] as string | undefined;
   const tls = values['tls'] === true || caPath !== undefined || flagOrEnv(undefined, 'CHATBOX_TLS') === '1';
   if (!tls) return { host, port };
@@ -61,6 +67,10 @@ export interface ChatOptions {
   title?: boolean;
   /** The input history file, or null to keep history for this run only. */
   historyFile?: string | null;
+  /** The colours (without any under NO_COLOR). */
+  theme?: Theme;
+  /** The key bindings from the config file, when it rebinds any. */
+  keys?: BoundKeys;
 }
 
 /** Usage of `chatbox` / `chatbox chat`. */
@@ -72,6 +82,10 @@ your conversations. F1 inside shows the keys.
 Options:
 ${CONNECT_USAGE}
   --user NAME      log in as NAME (CHATBOX_USER); CHATBOX_PASSWORD skips the form
+  --config FILE    read settings from FILE instead of
+                   $XDG_CONFIG_HOME/chatbox/config.json (~/.config/chatbox/config.json)
+  --theme NAME     colours: ${THEME_NAMES.join(' or ')} (by default the file's
+                   theme, else default); NO_COLOR=1 turns colour off
   --interval MS    how often to poll the server, in ms (default 1000)
   --no-bell        do not ring the terminal bell for new messages
   --no-mouse       leave the mouse to the terminal (its own text selection)
@@ -88,6 +102,8 @@ export function parseChatOptions(argv: string[]): ChatOptions | 'help' {
   const { values } = parseFlags(argv, {
     ...CONNECT_FLAGS,
     user: { type: 'string', short: 'u' },
+    config: { type: 'string' },
+    theme: { type: 'string' },
     interval: { type: 'string' },
     'no-bell': { type: 'boolean' },
     'no-mouse': { type: 'boolean' },
@@ -96,19 +112,27 @@ export function parseChatOptions(argv: string[]): ChatOptions | 'help' {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
-  const user = flagOrEnv(values.user, 'CHATBOX_USER');
+  if (values.config === '') throw new UsageError('--config needs a file name');
+  const themeName = values.theme;
+  if (themeName !== undefined && !THEMES.has(themeName)) throw new UsageError(`--theme must be one of ${THEME_NAMES.join(', ')}, got '${themeName}'`);
+  // Flags and the environment win over the file; the file over the defaults.
+  const file = loadConfig(values.config);
+  const user = flagOrEnv(values.user, 'CHATBOX_USER') ?? file.user;
   if (user !== undefined && !isValidUsername(user)) {
     throw new UsageError(`--user must be 1-32 characters of A-Z a-z 0-9 _ . -, got '${user}'`);
   }
   const interval = values.interval;
   const opts: ChatOptions = {
-    connect: connectOptionsFrom(values),
+    connect: connectOptionsFrom(values, file),
     intervalMs: interval === undefined ? 1000 : parseIntSetting(interval, '--interval', 50, 60_000),
     bell: !values['no-bell'],
     mouse: !values['no-mouse'],
     title: !values['no-title'],
     historyFile: values['no-history'] ? null : historyPath(),
   };
+  const theme = THEMES.get(themeName ?? file.theme ?? 'default') ?? DEFAULT_THEME;
+  opts.theme = noColourWanted() ? withoutColour(theme) : theme;
+  if (file.keys) opts.keys = file.keys;
   if (user !== undefined) opts.user = user;
   const password = process.env['CHATBOX_PASSWORD'];
   if (password) opts.password = password;

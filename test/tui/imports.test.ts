@@ -37,3 +37,17 @@ test('src/tui has no import cycles', () => {
   assert.ok(graph.size > 20, `found ${graph.size} modules`);
   assert.deepEqual(cycles, []);
 });
+
+test('parsing the options loads no React: React picks its build from NODE_ENV, which main sets after parsing', () => {
+  const seen = new Set<string>();
+  const walk = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const dep of importsOf(file)) walk(dep);
+  };
+  // main.tsx loads the screen code (run.tsx) with a dynamic import, after NODE_ENV is set.
+  walk(join(ROOT, 'main.tsx'));
+  assert.ok(seen.has(join(ROOT, 'options.ts')) && seen.has(join(ROOT, 'config-file.ts')) && seen.has(join(ROOT, 'theme.ts')));
+  const withReact = [...seen].filter((f) => /^import[^'"]*from '(react|ink)'/m.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(withReact.map((f) => f.slice(ROOT.length)), []);
+});

@@ -5,6 +5,8 @@ import { ChatError } from '../../client.js';
 import { Errors } from '../../protocol.js';
 import type { ChatOptions } from '../options.js';
 import { sanitizeLine } from '../sanitize.js';
+import { ThemeContext } from '../theme-context.js';
+import { DEFAULT_THEME } from '../theme.js';
 import type { ChatSession } from '../session.js';
 import { ChatScreen } from './ChatScreen.js';
 import { Login } from './Login.js';
@@ -54,17 +56,20 @@ export function App({ session, options, onQuit }: AppProps) {
     },
     [session],
   );
-  if (me === null) {
-    return (
-      <Login
-        server={session.options.connect.tls ? `${session.server} over TLS` : session.server}
-        initialUser={options.user}
-        initialPassword={options.password}
-        autoSubmit={options.user !== undefined && options.password !== undefined}
-        onSubmit={onSubmit}
-        onQuit={quit}
-      />
-    );
-  }
-  return <ChatScreen backend={session} me={me} bell={options.bell} mouse={options.mouse ?? false} title={options.title ?? false} historyFile={options.historyFile ?? null} quitting={quitting} onQuit={quit} />;
+  return (
+    <ThemeContext.Provider value={options.theme ?? DEFAULT_THEME}>
+      {me === null ? (
+        <Login
+          server={session.options.connect.tls ? `${session.server} over TLS` : session.server}
+          initialUser={options.user}
+          initialPassword={options.password}
+          autoSubmit={options.user !== undefined && options.password !== undefined}
+          onSubmit={onSubmit}
+          onQuit={quit}
+        />
+      ) : (
+        <ChatScreen backend={session} me={me} bell={options.bell} mouse={options.mouse ?? false} title={options.title ?? false} historyFile={options.historyFile ?? null} quitting={quitting} onQuit={quit} />
+      )}
+    </ThemeContext.Provider>
+  );
 }

@@ -5,8 +5,10 @@
 
 import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
+import { keyFor } from '../keys.js';
 import { messageColumns } from '../layout.js';
 import { currentDraft, type ChatState } from '../state.js';
+import { useTheme } from '../theme-context.js';
 import { unreadTotal } from '../unread.js';
 import { textWidth, wrapText } from '../wrap.js';
 import { Compose } from './Compose.js';
@@ -18,12 +20,13 @@ import { UserList } from './UserList.js';
 
 const Rule = memo(function Rule({ width, junction, hint }: { width: number; junction: number; hint: string }) {
   const left = junction > 0 ? '─'.repeat(junction) + '┴' : '';
+  const theme = useTheme();
   const hintText = hint ? ` ${hint} ` : '';
   const rest = Math.max(0, width - textWidth(left) - textWidth(hintText) - 2);
   return (
     <Text dimColor={!hint} wrap="truncate">
       <Text dimColor>{left}──</Text>
-      {hintText ? <Text color="yellow">{hintText}</Text> : null}
+      {hintText ? <Text color={theme.warn}>{hintText}</Text> : null}
       <Text dimColor>{'─'.repeat(rest)}</Text>
     </Text>
   );
@@ -41,6 +44,7 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
   const conv = selected === null ? undefined : state.convs.get(selected);
   const columns = useMemo(() => messageColumns(layout, me, selected ?? ''), [layout, me, selected]);
   const unreadElsewhere = unreadTotal(state.unread, selected);
+  const theme = useTheme();
   if (layout.tooSmall) {
     return (
       <Box width={layout.cols} height={layout.height} flexDirection="column">
@@ -56,7 +60,7 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
   const inner = layout.convWidth - border - 2;
   let hint = '';
   if (conv && conv.scrollBack > 0) {
-    hint = conv.newBelow > 0 ? `↓ ${conv.newBelow} new below · End to jump` : 'scrolled back · End for newest';
+    hint = conv.newBelow > 0 ? `↓ ${conv.newBelow} new below · ${keyFor('scrollEnd')} to jump` : `scrolled back · ${keyFor('scrollEnd')} for newest`;
   }
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.height}>
@@ -86,7 +90,7 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
             width={layout.convWidth}
             flexShrink={0}
             borderStyle="single"
-            borderColor="gray"
+            borderColor={theme.border}
             borderTop={false}
             borderRight={false}
             borderBottom={false}

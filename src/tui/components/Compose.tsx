@@ -7,6 +7,8 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { MAX_MESSAGE_CHARS, charLength } from '../../protocol.js';
 import type { EditLine } from '../line-edit.js';
+import { keyFor } from '../keys.js';
+import { useTheme } from '../theme-context.js';
 import { textWidth, truncate } from '../wrap.js';
 import { InputField } from './InputField.js';
 
@@ -25,6 +27,8 @@ export interface ComposeProps {
 
 /** The compose box. */
 export const Compose = memo(function Compose({ peer, draft, width, rows = 1, offline, away = false }: ComposeProps) {
+  const theme = useTheme();
+  const promptColor = offline ? theme.warn : theme.accent;
   const label = peer === null ? ' ' : ` ${truncate(peer, Math.max(4, Math.floor(width / 4)))}› `;
   const lines = draft.text.split('\n');
   const count = charLength(draft.text) - (lines.length - 1);
@@ -38,6 +42,7 @@ export const Compose = memo(function Compose({ peer, draft, width, rows = 1, off
   const shown = Math.max(1, Math.min(rows, lines.length));
   const top = Math.max(0, Math.min(cursorLine - shown + 1, lines.length - shown));
   const where = lines.length > shown ? ` ${cursorLine + 1}/${lines.length} ` : '';
+  const counterColor = count > MAX_MESSAGE_CHARS ? theme.error : theme.warn;
   const counter = count > MAX_MESSAGE_CHARS - 500 ? ` ${count}/${MAX_MESSAGE_CHARS} ` : '';
   const corner = where + counter;
   const fieldWidth = Math.max(2, width - textWidth(label) - textWidth(corner) - 1);
@@ -45,7 +50,7 @@ export const Compose = memo(function Compose({ peer, draft, width, rows = 1, off
   if (lines.length === 1) {
     return (
       <Box width={width} flexShrink={0}>
-        <Text color={offline ? 'yellow' : 'cyan'} bold wrap="truncate">
+        <Text color={promptColor} bold wrap="truncate">
           {label}
         </Text>
         <Box width={fieldWidth} flexShrink={0}>
@@ -53,10 +58,10 @@ export const Compose = memo(function Compose({ peer, draft, width, rows = 1, off
             line={draft}
             width={fieldWidth}
             focused={peer !== null && !away}
-            placeholder={peer === null ? '' : offline ? 'offline: messages will be sent when the connection is back' : `message ${peer} (Enter to send, F1 for keys)`}
+            placeholder={peer === null ? '' : offline ? 'offline: messages will be sent when the connection is back' : `message ${peer} (${keyFor('send')} to send, ${keyFor('help')} for keys)`}
           />
         </Box>
-        {counter ? <Text color={count > MAX_MESSAGE_CHARS ? 'red' : 'yellow'}>{counter}</Text> : null}
+        {counter ? <Text color={counterColor}>{counter}</Text> : null}
       </Box>
     );
   }
@@ -69,7 +74,7 @@ export const Compose = memo(function Compose({ peer, draft, width, rows = 1, off
         return (
           <Box key={i} width={width} flexShrink={0}>
             {first ? (
-              <Text color={offline ? 'yellow' : 'cyan'} bold wrap="truncate">
+              <Text color={promptColor} bold wrap="truncate">
                 {label}
               </Text>
             ) : (
@@ -78,7 +83,7 @@ export const Compose = memo(function Compose({ peer, draft, width, rows = 1, off
             <Box width={fieldWidth} flexShrink={0}>
               {line.cursor < 0 ? <Text wrap="truncate">{truncate(text, fieldWidth)}</Text> : <InputField line={line} width={fieldWidth} focused={peer !== null && !away} />}
             </Box>
-            {first && corner ? <Text color={count > MAX_MESSAGE_CHARS ? 'red' : 'yellow'}>{corner}</Text> : null}
+            {first && corner ? <Text color={counterColor}>{corner}</Text> : null}
           </Box>
         );
       })}

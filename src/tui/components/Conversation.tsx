@@ -8,6 +8,9 @@ import { windowRows, type ConvRow } from '../conversation-rows.js';
 import { clock, dayLabel } from '../format.js';
 import type { MessageColumns } from '../layout.js';
 import type { Conversation as Conv, UserInfo } from '../state.js';
+import { keyFor } from '../keys.js';
+import { useTheme } from '../theme-context.js';
+import type { Theme } from '../theme.js';
 import { padStart, textRuns, textWidth, truncate } from '../wrap.js';
 
 /** Props of the conversation pane. */
@@ -24,14 +27,22 @@ export interface ConversationProps {
   columns: MessageColumns;
 }
 
-const SEPARATOR: Record<string, { glyph: string; color?: string }> = {
-  sent: { glyph: '│' },
-  sending: { glyph: '┆', color: 'gray' },
-  queued: { glyph: '┆', color: 'yellow' },
-  failed: { glyph: '✗', color: 'red' },
-};
+/** The separator between name and text, by the message's status. */
+function separator(status: string, theme: Theme): { glyph: string; color?: string | undefined } {
+  switch (status) {
+    case 'sending':
+      return { glyph: '┆', color: theme.pending };
+    case 'queued':
+      return { glyph: '┆', color: theme.warn };
+    case 'failed':
+      return { glyph: '✗', color: theme.error };
+    default:
+      return { glyph: '│' };
+  }
+}
 
 function Row({ row, me, columns, width }: { row: ConvRow; me: string; columns: MessageColumns; width: number }) {
+  const theme = useTheme();
   if (row.kind === 'day') {
     const label = ` ${dayLabel(row.ts)} `;
     const side = Math.max(0, width - textWidth(label));
@@ -48,14 +59,14 @@ function Row({ row, me, columns, width }: { row: ConvRow; me: string; columns: M
   const indent = ' '.repeat(columns.prefixWidth);
   if (row.kind === 'error') {
     return (
-      <Text color="red" wrap="truncate">
+      <Text color={theme.error} wrap="truncate">
         {indent}
-        {truncate(`✗ failed: ${item.error ?? 'unknown reason'} · Ctrl+R retries`, columns.textWidth)}
+        {truncate(`✗ failed: ${item.error ?? 'unknown reason'} · ${keyFor('retry')} retries`, columns.textWidth)}
       </Text>
     );
   }
   const mine = item.from === me;
-  const sep = SEPARATOR[item.status] ?? SEPARATOR['sent']!;
+  const sep = separator(item.status, theme);
   const pending = item.status === 'sending' || item.status === 'queued';
   // Separate Texts so a row's ASCII parts keep Ink's fast measuring path (see textRuns).
   return (
@@ -63,7 +74,7 @@ function Row({ row, me, columns, width }: { row: ConvRow; me: string; columns: M
       {row.first ? (
         <Text>
           <Text dimColor>{clock(item.ts)}</Text>{' '}
-          <Text color={mine ? 'cyan' : 'magenta'} bold={!mine}>
+          <Text color={mine ? theme.accent : theme.peer} bold={!mine}>
             {padStart(item.from, columns.nickWidth)}
           </Text>
         </Text>
@@ -81,6 +92,7 @@ function Row({ row, me, columns, width }: { row: ConvRow; me: string; columns: M
 }
 
 function Title({ peer, user, width, conv, position }: { peer: string | null; user: UserInfo | undefined; width: number; conv: Conv | undefined; position?: string }) {
+  const theme = useTheme();
   if (peer === null) return <Text dimColor>{' '}</Text>;
   const details = [user?.nama, user?.negara].filter((s) => s).join(' · ');
   const presence = user?.online ? '● online' : '○ offline';
@@ -93,7 +105,7 @@ function Title({ peer, user, width, conv, position }: { peer: string | null; use
       {pos ? <Text dimColor>{pos}</Text> : null}
       <Text bold>{peer}</Text>
       {details && room > 2 ? <Text dimColor>{'  ' + truncate(details, room)}</Text> : null}
-      <Text color={user?.online ? 'green' : 'gray'}>{'  ' + presence}</Text>
+      <Text color={user?.online ? theme.online : theme.offline}>{'  ' + presence}</Text>
       {right ? <Text dimColor>{'  ' + right}</Text> : null}
     </Text>
   );

@@ -4,14 +4,16 @@
 
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { HELP_TITLE, helpLayout, type HelpLine } from '../help-layout.js';
+import { helpTitle, helpLayout, type HelpLine } from '../help-layout.js';
 import { truncate } from '../wrap.js';
+import { useTheme } from '../theme-context.js';
 
 function Column({ lines, width }: { lines: HelpLine[]; width: number }) {
+  const theme = useTheme();
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
       {lines.map((l, i) => (
-        <Text key={i} bold={l.head} color={l.head ? 'cyan' : undefined} wrap="truncate">
+        <Text key={i} bold={l.head} color={l.head ? theme.accent : undefined} wrap="truncate">
           {l.text || ' '}
         </Text>
       ))}
@@ -30,12 +32,13 @@ export interface HelpProps {
 /** The help overlay, `width` × `height` cells. */
 export const Help = memo(function Help({ width, height, top = 0 }: HelpProps) {
   const inner = Math.max(10, width - 1);
+  const theme = useTheme();
   const layout = helpLayout(inner, height, top);
   const scrolled = layout.maxTop > 0;
   return (
     <Box flexDirection="column" width={width} height={height} paddingLeft={1}>
-      <Text bold color="cyan" wrap="truncate">
-        {truncate(HELP_TITLE, inner)}
+      <Text bold color={theme.accent} wrap="truncate">
+        {truncate(helpTitle(), inner)}
       </Text>
       <Text> </Text>
       {scrolled ? <Text dimColor>{layout.above > 0 ? truncate(`↑ ${layout.above} more · PgUp`, inner) : ' '}</Text> : null}

@@ -15,6 +15,7 @@ import { useSyncState } from '../hooks/use-sync-state.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { KeyPress } from '../keys.js';
 import { truncate, wrapText } from '../wrap.js';
+import { useTheme } from '../theme-context.js';
 
 /** Props of the login form. */
 export interface LoginProps {
@@ -47,6 +48,7 @@ function wholeCharacters(text: string): string {
 /** The login form. */
 export function Login({ server, initialUser, initialPassword, autoSubmit, onSubmit, onQuit }: LoginProps) {
   const { cols, rows } = useTerminalSize();
+  const theme = useTheme();
   const [user, setUser, getUser] = useSyncState(initialUser ?? '');
   const [password, setPassword, getPassword] = useSyncState(initialPassword ?? '');
   const [field, setField] = useSyncState<Field>(initialUser ? 'password' : 'user');
@@ -118,8 +120,8 @@ export function Login({ server, initialUser, initialPassword, autoSubmit, onSubm
   const fieldW = width - 16;
   return (
     <Box width={cols} height={Math.max(1, rows - 1)} alignItems="center" justifyContent="center" flexDirection="column">
-      <Box flexDirection="column" width={width} borderStyle="round" borderColor="cyan" paddingLeft={1} paddingRight={1}>
-        <Text bold color="cyan">
+      <Box flexDirection="column" width={width} borderStyle="round" borderColor={theme.accent} paddingLeft={1} paddingRight={1}>
+        <Text bold color={theme.accent}>
           ChatBox
         </Text>
         <Text dimColor wrap="truncate">
@@ -140,11 +142,11 @@ export function Login({ server, initialUser, initialPassword, autoSubmit, onSubm
         </Box>
         <Text> </Text>
         {busy ? (
-          <Text color="yellow">Signing in…</Text>
+          <Text color={theme.warn}>Signing in…</Text>
         ) : error ? (
           // Wrapped here at word boundaries: Ink would start the next line with the space it broke at.
           wrapText(error, width - 4).map((line, i) => (
-            <Text key={i} color="red">
+            <Text key={i} color={theme.error}>
               {line}
             </Text>
           ))

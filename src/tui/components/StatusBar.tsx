@@ -3,8 +3,10 @@
 
 import { Text } from 'ink';
 import { memo } from 'react';
-import { statusHints } from '../keys.js';
+import { chatBindings, keyFor, statusHints } from '../keys.js';
 import type { ConnState } from '../state.js';
+import { useTheme } from '../theme-context.js';
+import type { Theme } from '../theme.js';
 import { padEnd, textWidth, truncate } from '../wrap.js';
 
 /** Props of the status line. */
@@ -19,49 +21,55 @@ export interface StatusBarProps {
   width: number;
 }
 
-function connText(conn: ConnState): { text: string; color: string } {
+function connText(conn: ConnState, theme: Theme): { text: string; color: string | undefined } {
   switch (conn.kind) {
     case 'connected':
-      return { text: '● connected', color: 'green' };
+      return { text: '● connected', color: theme.statusOk };
     case 'connecting':
-      return { text: '◌ connecting…', color: 'yellow' };
+      return { text: '◌ connecting…', color: theme.statusWarn };
     case 'reconnecting':
-      return { text: `◌ reconnecting… (${conn.reason})`, color: 'yellow' };
+      return { text: `◌ reconnecting… (${conn.reason})`, color: theme.statusWarn };
     case 'offline':
-      return { text: `✗ ${conn.reason}`, color: 'red' };
+      return { text: `✗ ${conn.reason}`, color: theme.statusError };
   }
 }
 
-/** The key help at the end of the line, from the binding table, longest first: the longest that fits is shown whole. */
-const HELPS = statusHints();
+/** The key help at the end of the line, from the binding table in use, longest first: the longest that fits is shown whole. */
+let hints: { table: unknown; helps: string[]; unreadKey: string } | null = null;
+function keyHints(): { helps: string[]; unreadKey: string } {
+  const table = chatBindings();
+  if (hints?.table !== table) hints = { table, helps: statusHints(table), unreadKey: keyFor('nextUnread') };
+  return hints;
+}
 
 /** The status line. */
 export const StatusBar = memo(function StatusBar({ me, server, conn, notice, unreadElsewhere, quitting, width }: StatusBarProps) {
+  const { helps: HELPS, unreadKey } = keyHints();
+  const theme = useTheme();
   const who = truncate(` ${me} @ ${server}`, Math.max(8, width - 24));
-  const c = quitting ? { text: '◌ logging out…', color: 'yellow' } : connText(conn);
+  const c = quitting ? { text: '◌ logging out…', color: theme.statusWarn } : connText(conn, theme);
   const before = textWidth(who) + 3 + textWidth(c.text) + 3;
   // Unread counts matter more than the key help: shortened (never cut) to leave room for `F1 keys`.
-  const forms = unreadElsewhere > 0 ? [`✉ ${unreadElsewhere} unread (Alt+A)`, `✉ ${unreadElsewhere} unread`, `✉ ${unreadElsewhere}`] : [''];
+  const forms = unreadElsewhere > 0 ? [`✉ ${unreadElsewhere} unread (${unreadKey})`, `✉ ${unreadElsewhere} unread`, `✉ ${unreadElsewhere}`] : [''];
   const unread = forms.find((u) => before + textWidth(u) + 3 + textWidth(HELPS.at(-1)!) <= width) ?? forms.at(-1)!;
   const used = before + (unread ? textWidth(unread) + 3 : 0);
   const room = Math.max(0, width - used);
   const tail = padEnd(notice ?? HELPS.find((h) => textWidth(h) <= room) ?? HELPS.at(-1)!, room);
-  const bright = c.color === 'green' ? 'greenBright' : c.color === 'red' ? 'redBright' : 'yellowBright';
   return (
-    <Text wrap="truncate" backgroundColor="blue" color="white">
+    <Text wrap="truncate" backgroundColor={theme.statusBg} color={theme.statusFg} inverse={theme.statusInverse}>
       <Text bold>{who}</Text>
       {' │ '}
-      <Text color={bright}>{c.text}</Text>
+      <Text color={c.color}>{c.text}</Text>
       {' │ '}
       {unread ? (
         <>
-          <Text color="yellowBright" bold>
+          <Text color={theme.statusWarn} bold>
             {unread}
           </Text>
           {' │ '}
         </>
       ) : null}
-      <Text color={notice ? 'yellowBright' : 'white'}>{tail}</Text>
+      <Text color={notice ? theme.statusWarn : theme.statusFg}>{tail}</Text>
     </Text>
   );
 });

@@ -7,6 +7,7 @@ import type { UserInfo } from '../state.js';
 import type { SwitcherState } from '../model.js';
 import { padEnd, truncate } from '../wrap.js';
 import { InputField } from './InputField.js';
+import { useTheme } from '../theme-context.js';
 
 /** Props of the switcher. */
 export interface SwitcherProps {
@@ -21,6 +22,7 @@ const PROMPT = ' Go to › ';
 /** The switcher, `width` × `height` cells. */
 export const Switcher = memo(function Switcher({ switcher, users, width, height }: SwitcherProps) {
   const { matches, pick, query } = switcher;
+  const theme = useTheme();
   const rows = Math.max(1, height - 2);
   const top = Math.max(0, Math.min(pick - rows + 1, matches.length - rows));
   const shown = matches.slice(top, top + rows);
@@ -30,7 +32,7 @@ export const Switcher = memo(function Switcher({ switcher, users, width, height 
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Box>
-        <Text bold color="cyan">
+        <Text bold color={theme.accent}>
           {PROMPT}
         </Text>
         <InputField line={query} width={width - PROMPT.length - 1} focused placeholder="part of a username or full name" />
@@ -44,7 +46,7 @@ export const Switcher = memo(function Switcher({ switcher, users, width, height 
         const about = u ? [u.nama, u.negara].filter((x) => x !== '').join(' · ') : '';
         return (
           <Box key={name}>
-            <Text inverse={picked} color={u?.online ? 'green' : 'gray'}>
+            <Text inverse={picked} color={u?.online ? theme.online : theme.offline}>
               {picked ? '▌' : ' '}
               {u?.online ? '●' : '○'}
             </Text>

@@ -5,6 +5,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { UserInfo } from '../state.js';
 import { padEnd, textWidth, truncate } from '../wrap.js';
+import { useTheme } from '../theme-context.js';
 
 /** Fewest cells worth showing a cut full name in. */
 const MIN_FULL_NAME = 12;
@@ -27,6 +28,7 @@ function badge(n: number): string {
 
 const UserRow = memo(function UserRow(props: { user: UserInfo | undefined; name: string; unread: number; selected: boolean; width: number }) {
   const { user, name, unread, selected, width } = props;
+  const theme = useTheme();
   const b = badge(unread);
   const nameWidth = Math.max(1, width - 4 - (b ? b.length + 1 : 0));
   const online = user?.online ?? false;
@@ -40,7 +42,7 @@ const UserRow = memo(function UserRow(props: { user: UserInfo | undefined; name:
   // Text with any non-ASCII character takes its slow path, so names stay ASCII-only.
   return (
     <Box>
-      <Text inverse={selected} color={online ? 'green' : 'gray'}>
+      <Text inverse={selected} color={online ? theme.online : theme.offline}>
         {selected ? '▌' : ' '}
         {online ? '●' : '○'}
       </Text>
@@ -55,7 +57,7 @@ const UserRow = memo(function UserRow(props: { user: UserInfo | undefined; name:
       {/* Padding only where something follows or the row is highlighted: fewer cells for Ink to draw. */}
       {(selected || b) && pad > 0 ? <Text inverse={selected}>{' '.repeat(pad)}</Text> : null}
       {b ? (
-        <Text inverse={selected} bold color={selected ? undefined : 'yellow'}>
+        <Text inverse={selected} bold color={selected ? undefined : theme.warn}>
           {' ' + b}
         </Text>
       ) : null}
