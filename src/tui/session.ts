@@ -1,13 +1,16 @@
-// The chat's side of the network: one ChatClient connection, login, a poll
-// loop (online + acknowledged inbox every interval, the directory less
-// often; never two polls at once), sending with a queue while offline,
-// history pages, reconnecting with backoff and logging in again when the
-// server forgot the session. It reports everything as reducer actions.
+// The chat's side of the network: one ChatClient connection, login, live
+// updates over `sync` on a second connection (LiveSync) or, against a server
+// without sync, a poll loop (online + acknowledged inbox every interval; never
+// two polls at once), the directory now and then, sending with a queue while
+// offline, history pages, read markers, search, reconnecting with backoff and
+// logging in again when the server forgot the session. It reports everything
+// as reducer actions.
 
 import { ChatClient, ChatError, ConnectionError, type ConnectOptions } from '../client.js';
-import { Errors } from '../protocol.js';
+import { Errors, type Message } from '../protocol.js';
 import { MessageAnchor } from './anchor.js';
 import { tuiLog } from './log.js';
+import { LiveSync } from './live-sync.js';
 import { Outbox, type Outgoing } from './outbox.js';
 import { backoffMs, historyPage, pollOnce, shortReason, type ServerSupport } from './poll.js';
 import type { Action, ConnState } from './state.js';
@@ -23,7 +26,14 @@ export interface SessionOptions {
   queueMaxAgeMs?: number;
   /** Messages per history page. */
   historyPage?: number;
+  /** How long each sync may wait on the server, in ms. */
+  syncWaitMs?: number;
+  /** false: poll even a server with live sync. */
+  sync?: boolean;
 }
+
+/** What a search brought: messages, a server without search, or why it failed. */
+export type SearchOutcome = { messages: Message[] } | { unsupported: true } | { failed: string };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
@@ -48,10 +58,26 @@ export class ChatSession {
   private readonly outbox: Outbox;
   private pendingLogin: { username: string; password: string; done: Promise<void> } | null = null;
   private conn: ConnState = { kind: 'connecting' };
-  private readonly supports: ServerSupport = { ack: true, users: true, history: true };
+  private readonly supports: ServerSupport = { ack: true, users: true, history: true, sync: true };
+  private readonly live: LiveSync;
 
   constructor(readonly options: SessionOptions) {
     this.outbox = new Outbox(options.queueMaxAgeMs ?? 120_000, (a) => this.dispatch(a));
+    this.supports.sync = options.sync ?? true;
+    this.live = new LiveSync(
+      options.connect,
+      {
+        dispatch: (a) => this.dispatch(a),
+        main: () => (this.client?.connected && this.token && this.conn.kind === 'connected' ? { client: this.client, token: this.token } : null),
+        refused: (err) => this.syncRefused(err),
+      },
+      options.syncWaitMs,
+    );
+  }
+
+  /** Whether updates come live over sync (false: polling, or not started yet). */
+  get syncing(): boolean {
+    return this.live.running;
   }
 
   /** `host:port` for people. */
@@ -142,6 +168,7 @@ export class ChatSession {
   async logout(timeoutMs = 2000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.live.stop();
     const client = this.client;
     const token = this.token;
     this.token = null;
@@ -156,6 +183,7 @@ export class ChatSession {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.live.stop();
     this.client?.destroy();
     this.client = null;
   }
@@ -189,7 +217,11 @@ export class ChatSession {
   /** A connection with a valid token: connects and logs in again as needed. */
   private async ready(): Promise<ChatClient> {
     const client = await this.connectClient();
-    if (!this.token) this.token = await client.auth(this.username, this.password);
+    if (!this.token) {
+      this.token = await client.auth(this.username, this.password);
+      // The sync loop follows the old token: it starts again with this one.
+      this.live.stop();
+    }
     if (this.recheck) await this.recheckServer(client);
     if (this.conn.kind !== 'connected') this.setConn({ kind: 'connected' });
     // Messages typed offline, or given back by a server that had forgotten the session.
@@ -201,7 +233,10 @@ export class ChatSession {
     if (this.stopped || this.ticking) return;
     this.ticking = true;
     try {
-      await this.poll(await this.ready());
+      const client = await this.ready();
+      if (this.supports.sync && !this.live.running) await this.startSync(client);
+      if (this.live.running) await this.refreshDirectory(client);
+      else await this.poll(client);
       this.attempt = 0;
       this.schedule(this.options.intervalMs);
     } catch (err) {
@@ -222,6 +257,69 @@ export class ChatSession {
     this.ackId = Math.max(this.ackId, highestId);
   }
 
+  /**
+   * Starts live sync from the directory (its `next` is the cursor, its
+   * unread counts the server's read markers), or, going on after logging in
+   * again, from where the loop stopped. A server whose directory has no
+   * cursor has no sync: polling it is.
+   */
+  private async startSync(client: ChatClient): Promise<void> {
+    let dir: Awaited<ReturnType<ChatClient['directory']>>;
+    try {
+      dir = await client.directory(this.token!);
+    } catch (err) {
+      if (!(err instanceof ChatError && err.code === Errors.badProtocol)) throw err;
+      this.supports.sync = false;
+      return;
+    }
+    if (!Number.isSafeInteger(dir.next)) {
+      this.supports.sync = false;
+      return;
+    }
+    this.lastUsersAt = Date.now();
+    const resume = this.live.resumeFrom;
+    // Going on from an old cursor, the sync brings what came meanwhile: the counts would count it twice.
+    this.dispatch(resume === null ? { type: 'sync/start', users: dir.users } : { type: 'poll', users: dir.users });
+    this.live.start(this.token!, resume ?? dir.next);
+  }
+
+  /** With live sync, the directory (profiles, new users) is still read now and then. */
+  private async refreshDirectory(client: ChatClient): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastUsersAt < (this.options.usersIntervalMs ?? 10_000)) return;
+    const users = await client.users(this.token!);
+    this.lastUsersAt = now;
+    this.dispatch({ type: 'poll', users });
+  }
+
+  private syncRefused(err: ChatError): void {
+    if (this.stopped) return;
+    if (err.code === Errors.noSession) return this.sessionLost();
+    // A server that lists a cursor but does not sync: poll it.
+    tuiLog(`live sync not available (${err.code}); polling every ${this.options.intervalMs} ms`);
+    this.supports.sync = false;
+    this.schedule(0);
+  }
+
+  /** The conversation with `peer` shows its messages up to `id`: the server's read marker follows (sync only). */
+  markRead(peer: string, id: number): void {
+    if (this.conn.kind === 'connected') this.live.markRead(peer, id);
+  }
+
+  /** Searches this user's messages (the newest `limit` holding every word). */
+  async search(words: string, limit = 100): Promise<SearchOutcome> {
+    const client = this.client;
+    const token = this.token;
+    if (!client?.connected || !token || this.conn.kind !== 'connected') return { failed: 'not connected' };
+    try {
+      return { messages: await client.search(token, words, limit) };
+    } catch (err) {
+      if (err instanceof ChatError && err.code === Errors.badProtocol) return { unsupported: true };
+      if (err instanceof ChatError && err.code === Errors.noSession) this.sessionLost();
+      return { failed: shortReason(err) };
+    }
+  }
+
   private sessionLost(): void {
     this.token = null;
     this.recheck = true;
@@ -239,6 +337,7 @@ export class ChatSession {
     if (same) return;
     tuiLog('the server no longer has the messages seen before (a new database?): message ids start over');
     this.anchor.clear();
+    this.live.reset();
     this.ackId = 0;
     this.dispatch({ type: 'server/reset' });
   }

@@ -5,7 +5,7 @@ import { useStdout } from 'ink';
 import { useCallback, useEffect, useMemo } from 'react';
 import { HistoryFile } from '../input-history.js';
 import { handleChatKey, type ChatSender } from '../chat-keys.js';
-import { useBell, useHistoryLoader, useNoticeTimeout, type HistorySource } from '../hooks/use-chat-effects.js';
+import { useBell, useHistoryLoader, useNoticeTimeout, useReadMarker, type HistorySource, type ReadMarkerSink } from '../hooks/use-chat-effects.js';
 import { useChatStore } from '../hooks/use-chat-store.js';
 import { useKeyboard } from '../hooks/use-keyboard.js';
 import { useMouseReporting, useTitle } from '../hooks/use-terminal-modes.js';
@@ -16,7 +16,7 @@ import { unreadTotal } from '../unread.js';
 import { ChatView } from './ChatView.js';
 
 /** What the chat screen needs from the network side (a ChatSession). */
-export interface ChatBackend extends ChatSender, HistorySource {
+export interface ChatBackend extends ChatSender, HistorySource, ReadMarkerSink {
   readonly server: string;
   start(dispatch: (a: Action) => void): void;
   stop(): void;
@@ -55,6 +55,7 @@ export function ChatScreen({ backend, me, bell, mouse = false, title = false, hi
     return () => backend.stop();
   }, [backend, dispatch]);
   useHistoryLoader(state, backend);
+  useReadMarker(state, backend);
   const ring = useCallback(() => {
     stdout.write('\x07');
   }, [stdout]);
