@@ -320,6 +320,30 @@ export class ChatSession {
     }
   }
 
+  /**
+   * Loads the conversation with `peer` from its newest message back to `id`
+   * (a page at a time, at most 20 pages), so the message shows in place with
+   * everything after it; whether it is there.
+   */
+  async showMessage(peer: string, id: number): Promise<boolean> {
+    const page = this.options.historyPage ?? 100;
+    let before: number | undefined;
+    for (let i = 0; i < 20; i++) {
+      const client = this.client;
+      const token = this.token;
+      if (!client?.connected || !token || !this.supports.history) return false;
+      const r = await historyPage(client, token, peer, before, page, this.supports);
+      if ('failed' in r) return false;
+      this.anchor.remember(peer, r.messages);
+      this.dispatch({ type: 'history/loaded', peer, messages: r.messages, complete: r.complete });
+      if (r.messages.some((m) => m.id === id)) return true;
+      const oldest = r.messages[0]?.id;
+      if (r.complete || typeof oldest !== 'number' || oldest < id) return false;
+      before = oldest;
+    }
+    return false;
+  }
+
   private sessionLost(): void {
     this.token = null;
     this.recheck = true;

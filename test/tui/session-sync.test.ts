@@ -7,18 +7,25 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ChatClient } from '../../src/client.js';
+import { handleChatKey } from '../../src/tui/chat-keys.js';
+import { decodeInput } from '../../src/tui/keys.js';
 import { ChatSession } from '../../src/tui/session.js';
 import { initialState, reduce, type Action, type ChatState } from '../../src/tui/state.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
-function watched(session: ChatSession, me: string): { state: () => ChatState; actions: Action[] } {
+function watched(session: ChatSession, me: string): { state: () => ChatState; actions: Action[]; keys: (...input: string[]) => void } {
   let state = initialState(me, session.server, 120, 40);
   const actions: Action[] = [];
-  session.start((a) => {
+  const dispatch = (a: Action) => {
     actions.push(a);
     state = reduce(state, a);
-  });
-  return { state: () => state, actions };
+  };
+  session.start(dispatch);
+  const ctx = { getState: () => state, dispatch, sender: session, finder: session, quit: () => undefined };
+  const keys = (...input: string[]) => {
+    for (const event of input) for (const k of decodeInput(event)) handleChatKey(k, ctx);
+  };
+  return { state: () => state, actions, keys };
 }
 
 async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
@@ -162,12 +169,33 @@ describe('chat session on live sync', () => {
     await eventually('count cleared by our own marker', () => !w.state().unread.has('messi'));
   });
 
-  it('search answers from the server', async () => {
-    const s = await loggedIn('henderson');
-    watched(s, 'henderson');
+  it('/search lists the messages found; Enter opens the conversation at the message, loading history back to it', async () => {
+    const henderson = await device('henderson');
+    await henderson.client.send(henderson.token, 'lineker', 'the needle in the haystack');
+    for (let i = 0; i < 30; i++) await henderson.client.send(henderson.token, 'lineker', `hay ${i}`);
+    const s = new ChatSession({ connect: { host: '127.0.0.1', port: server.port }, intervalMs: 60_000, usersIntervalMs: 60_000, historyPage: 10 });
+    open.push(s);
+    await s.login('henderson', 'surabaya');
+    const w = watched(s, 'henderson');
     await eventually('sync running', () => s.syncing);
-    const r = await s.search('henderson');
-    assert.ok('messages' in r && r.messages.some((m) => m.msg === 'hai dari henderson'));
+    w.keys('/search NEEDLE', '\r');
+    const found = (await eventually('results', () => w.state().search?.status === 'done' && w.state().search))!;
+    assert.deepEqual(found.hits.map((h) => [h.peer, h.from, h.text]), [['lineker', 'henderson', 'the needle in the haystack']]);
+    w.keys('\r');
+    assert.equal(w.state().search, null);
+    assert.equal(w.state().selected, 'lineker');
+    const conv = await eventually('the message loaded and shown', () => {
+      const c = w.state().convs.get('lineker');
+      return c && c.ids.has(found.hits[0]!.id) && c.scrollBack > 0 && c;
+    });
+    // Everything from the message to the newest is there, in order (four pages of ten).
+    const texts = conv.items.map((it) => it.text);
+    assert.deepEqual(texts.slice(texts.indexOf('the needle in the haystack')), ['the needle in the haystack', ...Array.from({ length: 30 }, (_, i) => `hay ${i}`)]);
+    // Esc closes the results without going anywhere.
+    w.keys('/search hay', '\r');
+    await eventually('results', () => w.state().search?.status === 'done');
+    w.keys('\x1b');
+    assert.equal(w.state().search, null);
   });
 
   it('against a server without sync, polls online and inbox, and search says it needs a newer server', async () => {
@@ -183,6 +211,9 @@ describe('chat session on live sync', () => {
       assert.equal(old.lines.some((l) => l.startsWith('sync ')), false, 'a server without a cursor is not asked to sync');
       await eventually('polls online', () => old.lines.filter((l) => l === 'online tok1').length >= 3);
       assert.deepEqual(await s.search('halo'), { unsupported: true });
+      w.keys('/search halo', '\r');
+      await eventually('the notice', () => w.state().notice === 'search needs a newer server');
+      assert.equal(w.state().search, null);
       s.stop();
     } finally {
       await old.close();
