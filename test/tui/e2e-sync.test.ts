@@ -1,7 +1,8 @@
 // Live sync end to end: the real `chatbox` twice in tmux, logged in as the
 // same user, against a real server, each polling only once a minute. What
 // one sends shows on the other within seconds (so by sync, not by a poll),
-// and reading on one clears the unread count on the other.
+// and reading on one clears the unread count on the other. /search finds a
+// message and Enter opens its conversation.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ChatClient } from '../../src/client.js';
@@ -75,5 +76,20 @@ describe('two terminals of one user on live sync', { skip }, () => {
     await type(laptop, '/msg henderson');
     await laptop.waitFor(/henderson │ apa kabar/);
     await desk.waitFor((s) => !/\d\s*$/.test(row(s, 'henderson').split('│')[0]!.trimEnd()), 10_000);
+  });
+
+  it('/search finds a message; Enter opens its conversation there; Esc closes the list', async () => {
+    await type(desk, '/msg lineker');
+    await desk.waitFor(/lineker› +message lineker/);
+    await type(desk, '/search KABAR');
+    const list = await desk.waitFor(/1 message · Up\/Down choose/);
+    assert.match(list, /▌henderson +\d{4}-\d\d-\d\d \d\d:\d\d apa kabar/);
+    await desk.keys('Enter');
+    const s = await desk.waitFor(/henderson │ apa kabar/);
+    assert.match(s, /henderson› +message henderson/);
+    await type(desk, '/search laptop');
+    await desk.waitFor(/Search › laptop/);
+    await desk.keys('Escape');
+    await desk.waitFor((x) => !x.includes('Search ›') && /henderson› +message henderson/.test(x));
   });
 });
