@@ -6,7 +6,7 @@ import { parseDraft } from './command-line.js';
 import { sanitizeLine } from './sanitize.js';
 import { chatActionFor, editActionFor, type KeyPress, type MouseEvent } from './keys.js';
 import { onFirstLine, onLastLine } from './line-edit.js';
-import type { SearchOutcome } from './session.js';
+import type { SearchOutcome } from './finder.js';
 import { currentDraft, type Action, type ChatState } from './state.js';
 
 /** What the chat keys need from the session. */

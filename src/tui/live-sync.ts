@@ -5,6 +5,7 @@
 
 import { ChatError, type ChatClient, type ConnectOptions, type SyncResult } from '../client.js';
 import { SyncPoller } from '../client-sync.js';
+import { Errors } from '../protocol.js';
 import { tuiLog } from './log.js';
 import { shortReason } from './poll.js';
 import type { Action } from './state.js';
@@ -42,6 +43,28 @@ export class LiveSync {
   /** The cursor to go on from after logging in again (null: start from the directory's). */
   get resumeFrom(): number | null {
     return this.cursor;
+  }
+
+  /**
+   * Starts from the directory (its `next` is the cursor, its unread counts
+   * the server's read markers), or, after logging in again, from where the
+   * loop stopped. False when the server has no sync (no cursor in its
+   * directory, or no directory at all).
+   */
+  async begin(client: ChatClient, token: string): Promise<boolean> {
+    let dir: Awaited<ReturnType<ChatClient['directory']>>;
+    try {
+      dir = await client.directory(token);
+    } catch (err) {
+      if (err instanceof ChatError && err.code === Errors.badProtocol) return false;
+      throw err;
+    }
+    if (!Number.isSafeInteger(dir.next)) return false;
+    const resume = this.cursor;
+    // Going on from an old cursor, the sync brings what came meanwhile: the counts would count it twice.
+    this.hooks.dispatch(resume === null ? { type: 'sync/start', users: dir.users } : { type: 'poll', users: dir.users });
+    this.start(token, resume ?? dir.next);
+    return true;
   }
 
   /** Starts following from `since` with `token`. */

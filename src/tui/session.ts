@@ -7,9 +7,10 @@
 // as reducer actions.
 
 import { ChatClient, ChatError, ConnectionError, type ConnectOptions } from '../client.js';
-import { Errors, type Message } from '../protocol.js';
+import { Errors } from '../protocol.js';
 import { MessageAnchor } from './anchor.js';
 import { tuiLog } from './log.js';
+import { pagesBackTo, searchOnce, type SearchOutcome } from './finder.js';
 import { LiveSync } from './live-sync.js';
 import { Outbox, type Outgoing } from './outbox.js';
 import { backoffMs, historyPage, pollOnce, shortReason, type ServerSupport } from './poll.js';
@@ -32,8 +33,6 @@ export interface SessionOptions {
   sync?: boolean;
 }
 
-/** What a search brought: messages, a server without search, or why it failed. */
-export type SearchOutcome = { messages: Message[] } | { unsupported: true } | { failed: string };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
@@ -257,30 +256,10 @@ export class ChatSession {
     this.ackId = Math.max(this.ackId, highestId);
   }
 
-  /**
-   * Starts live sync from the directory (its `next` is the cursor, its
-   * unread counts the server's read markers), or, going on after logging in
-   * again, from where the loop stopped. A server whose directory has no
-   * cursor has no sync: polling it is.
-   */
+  /** Starts live sync (see LiveSync.begin); a server without it is polled. */
   private async startSync(client: ChatClient): Promise<void> {
-    let dir: Awaited<ReturnType<ChatClient['directory']>>;
-    try {
-      dir = await client.directory(this.token!);
-    } catch (err) {
-      if (!(err instanceof ChatError && err.code === Errors.badProtocol)) throw err;
-      this.supports.sync = false;
-      return;
-    }
-    if (!Number.isSafeInteger(dir.next)) {
-      this.supports.sync = false;
-      return;
-    }
-    this.lastUsersAt = Date.now();
-    const resume = this.live.resumeFrom;
-    // Going on from an old cursor, the sync brings what came meanwhile: the counts would count it twice.
-    this.dispatch(resume === null ? { type: 'sync/start', users: dir.users } : { type: 'poll', users: dir.users });
-    this.live.start(this.token!, resume ?? dir.next);
+    if (await this.live.begin(client, this.token!)) this.lastUsersAt = Date.now();
+    else this.supports.sync = false;
   }
 
   /** With live sync, the directory (profiles, new users) is still read now and then. */
@@ -311,37 +290,30 @@ export class ChatSession {
     const client = this.client;
     const token = this.token;
     if (!client?.connected || !token || this.conn.kind !== 'connected') return { failed: 'not connected' };
-    try {
-      return { messages: await client.search(token, words, limit) };
-    } catch (err) {
-      if (err instanceof ChatError && err.code === Errors.badProtocol) return { unsupported: true };
-      if (err instanceof ChatError && err.code === Errors.noSession) this.sessionLost();
-      return { failed: shortReason(err) };
+    const r = await searchOnce(client, token, words, limit);
+    if (r === 'sessionLost') {
+      this.sessionLost();
+      return { failed: 'session ended; logging in again' };
     }
+    return r;
   }
 
-  /**
-   * Loads the conversation with `peer` from its newest message back to `id`
-   * (a page at a time, at most 20 pages), so the message shows in place with
-   * everything after it; whether it is there.
-   */
-  async showMessage(peer: string, id: number): Promise<boolean> {
+  /** Loads the conversation with `peer` back to the message `id` (see pagesBackTo); whether it is there. */
+  showMessage(peer: string, id: number): Promise<boolean> {
     const page = this.options.historyPage ?? 100;
-    let before: number | undefined;
-    for (let i = 0; i < 20; i++) {
-      const client = this.client;
-      const token = this.token;
-      if (!client?.connected || !token || !this.supports.history) return false;
-      const r = await historyPage(client, token, peer, before, page, this.supports);
-      if ('failed' in r) return false;
-      this.anchor.remember(peer, r.messages);
-      this.dispatch({ type: 'history/loaded', peer, messages: r.messages, complete: r.complete });
-      if (r.messages.some((m) => m.id === id)) return true;
-      const oldest = r.messages[0]?.id;
-      if (r.complete || typeof oldest !== 'number' || oldest < id) return false;
-      before = oldest;
-    }
-    return false;
+    return pagesBackTo(
+      id,
+      (before) => {
+        const client = this.client;
+        const token = this.token;
+        if (!client?.connected || !token || !this.supports.history) return Promise.resolve({ failed: 'other' });
+        return historyPage(client, token, peer, before, page, this.supports);
+      },
+      (r) => {
+        this.anchor.remember(peer, r.messages);
+        this.dispatch({ type: 'history/loaded', peer, messages: r.messages, complete: r.complete });
+      },
+    );
   }
 
   private sessionLost(): void {
