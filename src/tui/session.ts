@@ -12,7 +12,7 @@ import { MessageAnchor } from './anchor.js';
 import { tuiLog } from './log.js';
 import { pagesBackTo, searchOnce, type SearchOutcome } from './finder.js';
 import { LiveSync } from './live-sync.js';
-import { Outbox, type Outgoing } from './outbox.js';
+import { Sending } from './sending.js';
 import { backoffMs, historyPage, pollOnce, shortReason, type ServerSupport } from './poll.js';
 import type { Action, ConnState } from './state.js';
 
@@ -53,15 +53,17 @@ export class ChatSession {
   /** Set when the server forgot the session: check the anchor after logging in again. */
   private recheck = false;
   private lastUsersAt = 0;
-  private seq = 0;
-  private readonly outbox: Outbox;
+  private readonly sending: Sending;
   private pendingLogin: { username: string; password: string; done: Promise<void> } | null = null;
   private conn: ConnState = { kind: 'connecting' };
   private readonly supports: ServerSupport = { ack: true, users: true, history: true, sync: true };
   private readonly live: LiveSync;
 
   constructor(readonly options: SessionOptions) {
-    this.outbox = new Outbox(options.queueMaxAgeMs ?? 120_000, (a) => this.dispatch(a));
+    this.sending = new Sending(
+      { dispatch: (a) => this.dispatch(a), main: () => (this.client?.connected && this.token ? { client: this.client, token: this.token } : null), sessionLost: () => this.sessionLost() },
+      options.queueMaxAgeMs ?? 120_000,
+    );
     this.supports.sync = options.sync ?? true;
     this.live = new LiveSync(
       options.connect,
@@ -119,26 +121,12 @@ export class ChatSession {
 
   /** Sends a message typed in the compose box (see ChatSender.send for `input`); returns its local key. */
   send(peer: string, text: string, input?: string | null): string {
-    const key = `l${++this.seq}`;
-    const online = this.conn.kind === 'connected';
-    const from = input === null ? {} : { fromCompose: true, input: input ?? text };
-    this.dispatch({ type: 'send/start', peer, key, text, ts: Date.now(), queued: !online, ...from });
-    const out = { peer, key, text, queuedAt: Date.now() };
-    if (online) this.deliver(out);
-    else this.outbox.add(out);
-    return key;
+    return this.sending.send(peer, text, input, this.conn.kind === 'connected');
   }
 
   /** Sends a failed message again. */
   retry(peer: string, key: string, text: string): void {
-    const out = { peer, key, text, queuedAt: Date.now() };
-    if (this.conn.kind === 'connected') {
-      this.dispatch({ type: 'send/status', peer, key, status: 'sending' });
-      this.deliver(out);
-    } else {
-      this.dispatch({ type: 'send/status', peer, key, status: 'queued' });
-      this.outbox.add(out);
-    }
+    this.sending.retry(peer, key, text, this.conn.kind === 'connected');
   }
 
   /** Fetches a history page: the newest messages, or those before `beforeId`. */
@@ -224,7 +212,7 @@ export class ChatSession {
     if (this.recheck) await this.recheckServer(client);
     if (this.conn.kind !== 'connected') this.setConn({ kind: 'connected' });
     // Messages typed offline, or given back by a server that had forgotten the session.
-    if (this.outbox.size > 0) this.flushQueue();
+    if (this.sending.outbox.size > 0) this.sending.flush();
     return client;
   }
 
@@ -352,7 +340,7 @@ export class ChatSession {
       }
       if (err.code === Errors.noUser || err.code === Errors.badPassword) {
         this.setConn({ kind: 'offline', reason: `login refused: ${err.code}` });
-        this.outbox.failAll(`login refused: ${err.code}`);
+        this.sending.outbox.failAll(`login refused: ${err.code}`);
         return;
       }
     }
@@ -363,35 +351,7 @@ export class ChatSession {
     }
     this.attempt++;
     this.setConn({ kind: 'reconnecting', attempt: this.attempt, reason: shortReason(err) });
-    this.outbox.expire(Date.now());
+    this.sending.outbox.expire(Date.now());
     this.schedule(backoffMs(this.attempt));
   }
-
-  private deliver(out: Outgoing): void {
-    const client = this.client;
-    const token = this.token;
-    if (!client?.connected || !token) return this.outbox.queue(out);
-    client.send(token, out.peer, out.text).then(
-      () => this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'sent' }),
-      (err: unknown) => {
-        if (err instanceof ChatError && err.code === Errors.noSession) {
-          // Not accepted, so safe to send again once logged in.
-          this.outbox.queue(out);
-          this.sessionLost();
-          return;
-        }
-        const error = err instanceof ChatError ? err.code : 'connection lost before the server confirmed it (it may have arrived)';
-        this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error });
-      },
-    );
-  }
-
-  private flushQueue(): void {
-    this.outbox.expire(Date.now());
-    for (const out of this.outbox.drain()) {
-      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'sending' });
-      this.deliver(out);
-    }
-  }
-
 }
