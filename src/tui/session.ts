@@ -68,7 +68,11 @@ export class ChatSession {
     this.live = new LiveSync(
       options.connect,
       {
-        dispatch: (a) => this.dispatch(a),
+        dispatch: (a) => {
+          // The newest message seen, to tell after a new login whether the server still has it.
+          if (a.type === 'sync') for (const m of a.messages) this.anchor.remember(m.sender === this.username ? m.recipient : m.sender, [m]);
+          this.dispatch(a);
+        },
         main: () => (this.client?.connected && this.token && this.conn.kind === 'connected' ? { client: this.client, token: this.token } : null),
         refused: (err) => this.syncRefused(err),
       },
