@@ -6,6 +6,7 @@ import { parseDraft } from './command-line.js';
 import { sanitizeLine } from './sanitize.js';
 import { chatActionFor, editActionFor, type KeyPress, type MouseEvent } from './keys.js';
 import { onFirstLine, onLastLine } from './line-edit.js';
+import type { SearchOutcome } from './finder.js';
 import { currentDraft, type Action, type ChatState } from './state.js';
 
 /** What the chat keys need from the session. */
@@ -19,11 +20,20 @@ export interface ChatSender {
   retry(peer: string, key: string, text: string): void;
 }
 
+/** What `/search` needs from the session. */
+export interface MessageFinder {
+  search(words: string): Promise<SearchOutcome>;
+  /** Loads the conversation with `peer` back to the message `id`; whether it is there now. */
+  showMessage(peer: string, id: number): Promise<boolean>;
+}
+
 /** Everything a key handler can touch. */
 export interface ChatKeyContext {
   getState: () => ChatState;
   dispatch: (a: Action) => void;
   sender: ChatSender;
+  /** Search, on a server that has it (without, `/search` says it needs a newer server). */
+  finder?: MessageFinder;
   quit: () => void;
   /** Keeps a sent draft for Up/Down in later runs (the history file). */
   remember?: (input: string) => void;
@@ -52,6 +62,7 @@ export function handleChatKey(key: KeyPress, ctx: ChatKeyContext): void {
     return;
   }
   if (state.switcher) return onSwitcherKey(key, ctx);
+  if (state.search) return onSearchKey(key, ctx);
   if (key.mouse) return onMouse(key.mouse, ctx);
   const draft = currentDraft(state);
   const action = chatActionFor(key, draft.text === '');
@@ -128,8 +139,7 @@ function sendDraft(ctx: ChatKeyContext): void {
     case 'quit':
       return ctx.quit();
     case 'search':
-      // The search command of newer servers; until the session speaks it, say so (the draft stays).
-      return ctx.dispatch({ type: 'notice', text: 'search needs a newer server' });
+      return startSearch(ctx, intent.words, input);
     case 'msg': {
       if (!isValidUsername(intent.peer)) return ctx.dispatch({ type: 'notice', text: `Not a username: ${sanitizeLine(intent.peer).slice(0, 40)}` });
       if (intent.peer === state.me) return ctx.dispatch({ type: 'notice', text: 'That is you' });
@@ -166,6 +176,49 @@ function sendLines(ctx: ChatKeyContext, peer: string, text: string, fromCompose:
   const input = typed ?? lines.join('\n');
   lines.forEach((line, i) => ctx.sender.send(peer, line, fromCompose && i === 0 ? input : null));
   if (fromCompose) ctx.remember?.(input);
+}
+
+/** `/search <words>`: the results view opens and fills with the server's answer. */
+function startSearch(ctx: ChatKeyContext, words: string, input: string): void {
+  const { dispatch, finder } = ctx;
+  if (!finder) return dispatch({ type: 'notice', text: 'search needs a newer server' });
+  dispatch({ type: 'command/done', input });
+  ctx.remember?.(input);
+  dispatch({ type: 'search/start', query: words });
+  void finder.search(words).then((r) => {
+    if ('messages' in r) return dispatch({ type: 'search/results', query: words, messages: r.messages });
+    if ('unsupported' in r) {
+      dispatch({ type: 'search/close' });
+      return dispatch({ type: 'notice', text: 'search needs a newer server' });
+    }
+    dispatch({ type: 'search/failed', query: words, error: r.failed });
+  });
+}
+
+/** Keys that move the search results' pick. */
+const SEARCH_MOVES: Record<string, number> = { up: -1, down: 1, 'ctrl+p': -1, 'ctrl+n': 1, pageup: -10, pagedown: 10, home: -Infinity, end: Infinity };
+
+/** The search results take every key while they show: Up/Down pick, Enter opens the message, Esc closes. */
+function onSearchKey(key: KeyPress, ctx: ChatKeyContext): void {
+  const { dispatch } = ctx;
+  if (key.mouse) return;
+  const name = key.name;
+  if (name === 'ctrl+c') return ctx.quit();
+  if (name === 'escape' || name === 'ctrl+g' || name === 'q') return dispatch({ type: 'search/close' });
+  if (SEARCH_MOVES[name] !== undefined) return dispatch({ type: 'search/move', delta: SEARCH_MOVES[name] });
+  if (name !== 'enter') return;
+  const search = ctx.getState().search;
+  const hit = search?.hits[search.pick];
+  if (!hit) return;
+  dispatch({ type: 'search/close' });
+  dispatch({ type: 'select', peer: hit.peer });
+  const loaded = (): boolean => ctx.getState().convs.get(hit.peer)?.ids.has(hit.id) ?? false;
+  if (loaded()) return dispatch({ type: 'jump', peer: hit.peer, id: hit.id });
+  void (ctx.finder?.showMessage(hit.peer, hit.id) ?? Promise.resolve(false)).then((ok) => {
+    if (ctx.getState().selected !== hit.peer) return;
+    if (ok && loaded()) dispatch({ type: 'jump', peer: hit.peer, id: hit.id });
+    else dispatch({ type: 'notice', text: 'That message could not be loaded' });
+  });
 }
 
 /** Keys that move the quick switcher's pick. */

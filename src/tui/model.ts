@@ -110,6 +110,27 @@ export interface ChatState {
   readonly completion: CompletionCycle | null;
   /** The quick switcher (Ctrl+K), while it is open. */
   readonly switcher: SwitcherState | null;
+  /** The results of `/search`, while they show. */
+  readonly search: SearchState | null;
+}
+
+/** One message found by `/search`; `from` and `text` are sanitized. */
+export interface SearchHit {
+  readonly peer: string;
+  readonly id: number;
+  readonly from: string;
+  readonly text: string;
+  readonly ts: number;
+}
+
+/** The search results view while it is open. */
+export interface SearchState {
+  readonly query: string;
+  readonly status: 'loading' | 'done' | 'failed';
+  /** Newest first. */
+  readonly hits: readonly SearchHit[];
+  readonly pick: number;
+  readonly error?: string;
 }
 
 /** The switcher while it is open. */
@@ -146,6 +167,7 @@ export function initialState(me: string, server: string, cols = 80, rows = 24): 
     killBuffer: '',
     completion: null,
     switcher: null,
+    search: null,
   };
 }
 

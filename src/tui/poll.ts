@@ -12,6 +12,8 @@ export interface ServerSupport {
   ack: boolean;
   users: boolean;
   history: boolean;
+  /** Live sync (`sync`, `read`, versioned `online`); polling `online`/`inbox` without it. */
+  sync: boolean;
 }
 
 /** The poll's result as a reducer action, and the highest message id it brought. */

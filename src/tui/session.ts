@@ -1,14 +1,18 @@
-// The chat's side of the network: one ChatClient connection, login, a poll
-// loop (online + acknowledged inbox every interval, the directory less
-// often; never two polls at once), sending with a queue while offline,
-// history pages, reconnecting with backoff and logging in again when the
-// server forgot the session. It reports everything as reducer actions.
+// The chat's side of the network: one ChatClient connection, login, live
+// updates over `sync` on a second connection (LiveSync) or, against a server
+// without sync, a poll loop (online + acknowledged inbox every interval; never
+// two polls at once), the directory now and then, sending with a queue while
+// offline, history pages, read markers, search, reconnecting with backoff and
+// logging in again when the server forgot the session. It reports everything
+// as reducer actions.
 
 import { ChatClient, ChatError, ConnectionError, type ConnectOptions } from '../client.js';
 import { Errors } from '../protocol.js';
 import { MessageAnchor } from './anchor.js';
 import { tuiLog } from './log.js';
-import { Outbox, type Outgoing } from './outbox.js';
+import { pagesBackTo, searchOnce, type SearchOutcome } from './finder.js';
+import { LiveSync } from './live-sync.js';
+import { Sending } from './sending.js';
 import { backoffMs, historyPage, pollOnce, shortReason, type ServerSupport } from './poll.js';
 import type { Action, ConnState } from './state.js';
 
@@ -23,7 +27,12 @@ export interface SessionOptions {
   queueMaxAgeMs?: number;
   /** Messages per history page. */
   historyPage?: number;
+  /** How long each sync may wait on the server, in ms. */
+  syncWaitMs?: number;
+  /** false: poll even a server with live sync. */
+  sync?: boolean;
 }
+
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
@@ -44,14 +53,36 @@ export class ChatSession {
   /** Set when the server forgot the session: check the anchor after logging in again. */
   private recheck = false;
   private lastUsersAt = 0;
-  private seq = 0;
-  private readonly outbox: Outbox;
+  private readonly sending: Sending;
   private pendingLogin: { username: string; password: string; done: Promise<void> } | null = null;
   private conn: ConnState = { kind: 'connecting' };
-  private readonly supports: ServerSupport = { ack: true, users: true, history: true };
+  private readonly supports: ServerSupport = { ack: true, users: true, history: true, sync: true };
+  private readonly live: LiveSync;
 
   constructor(readonly options: SessionOptions) {
-    this.outbox = new Outbox(options.queueMaxAgeMs ?? 120_000, (a) => this.dispatch(a));
+    this.sending = new Sending(
+      { dispatch: (a) => this.dispatch(a), main: () => (this.client?.connected && this.token ? { client: this.client, token: this.token } : null), sessionLost: () => this.sessionLost() },
+      options.queueMaxAgeMs ?? 120_000,
+    );
+    this.supports.sync = options.sync ?? true;
+    this.live = new LiveSync(
+      options.connect,
+      {
+        dispatch: (a) => {
+          // The newest message seen, to tell after a new login whether the server still has it.
+          if (a.type === 'sync') for (const m of a.messages) this.anchor.remember(m.sender === this.username ? m.recipient : m.sender, [m]);
+          this.dispatch(a);
+        },
+        main: () => (this.client?.connected && this.token && this.conn.kind === 'connected' ? { client: this.client, token: this.token } : null),
+        refused: (err) => this.syncRefused(err),
+      },
+      options.syncWaitMs,
+    );
+  }
+
+  /** Whether updates come live over sync (false: polling, or not started yet). */
+  get syncing(): boolean {
+    return this.live.running;
   }
 
   /** `host:port` for people. */
@@ -94,26 +125,12 @@ export class ChatSession {
 
   /** Sends a message typed in the compose box (see ChatSender.send for `input`); returns its local key. */
   send(peer: string, text: string, input?: string | null): string {
-    const key = `l${++this.seq}`;
-    const online = this.conn.kind === 'connected';
-    const from = input === null ? {} : { fromCompose: true, input: input ?? text };
-    this.dispatch({ type: 'send/start', peer, key, text, ts: Date.now(), queued: !online, ...from });
-    const out = { peer, key, text, queuedAt: Date.now() };
-    if (online) this.deliver(out);
-    else this.outbox.add(out);
-    return key;
+    return this.sending.send(peer, text, input, this.conn.kind === 'connected');
   }
 
   /** Sends a failed message again. */
   retry(peer: string, key: string, text: string): void {
-    const out = { peer, key, text, queuedAt: Date.now() };
-    if (this.conn.kind === 'connected') {
-      this.dispatch({ type: 'send/status', peer, key, status: 'sending' });
-      this.deliver(out);
-    } else {
-      this.dispatch({ type: 'send/status', peer, key, status: 'queued' });
-      this.outbox.add(out);
-    }
+    this.sending.retry(peer, key, text, this.conn.kind === 'connected');
   }
 
   /** Fetches a history page: the newest messages, or those before `beforeId`. */
@@ -142,6 +159,7 @@ export class ChatSession {
   async logout(timeoutMs = 2000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.live.stop();
     const client = this.client;
     const token = this.token;
     this.token = null;
@@ -156,6 +174,7 @@ export class ChatSession {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.live.stop();
     this.client?.destroy();
     this.client = null;
   }
@@ -189,11 +208,15 @@ export class ChatSession {
   /** A connection with a valid token: connects and logs in again as needed. */
   private async ready(): Promise<ChatClient> {
     const client = await this.connectClient();
-    if (!this.token) this.token = await client.auth(this.username, this.password);
+    if (!this.token) {
+      this.token = await client.auth(this.username, this.password);
+      // The sync loop follows the old token: it starts again with this one.
+      this.live.stop();
+    }
     if (this.recheck) await this.recheckServer(client);
     if (this.conn.kind !== 'connected') this.setConn({ kind: 'connected' });
     // Messages typed offline, or given back by a server that had forgotten the session.
-    if (this.outbox.size > 0) this.flushQueue();
+    if (this.sending.outbox.size > 0) this.sending.flush();
     return client;
   }
 
@@ -201,7 +224,10 @@ export class ChatSession {
     if (this.stopped || this.ticking) return;
     this.ticking = true;
     try {
-      await this.poll(await this.ready());
+      const client = await this.ready();
+      if (this.supports.sync && !this.live.running) await this.startSync(client);
+      if (this.live.running) await this.refreshDirectory(client);
+      else await this.poll(client);
       this.attempt = 0;
       this.schedule(this.options.intervalMs);
     } catch (err) {
@@ -222,6 +248,66 @@ export class ChatSession {
     this.ackId = Math.max(this.ackId, highestId);
   }
 
+  /** Starts live sync (see LiveSync.begin); a server without it is polled. */
+  private async startSync(client: ChatClient): Promise<void> {
+    if (await this.live.begin(client, this.token!)) this.lastUsersAt = Date.now();
+    else this.supports.sync = false;
+  }
+
+  /** With live sync, the directory (profiles, new users) is still read now and then. */
+  private async refreshDirectory(client: ChatClient): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastUsersAt < (this.options.usersIntervalMs ?? 10_000)) return;
+    const users = await client.users(this.token!);
+    this.lastUsersAt = now;
+    this.dispatch({ type: 'poll', users });
+  }
+
+  private syncRefused(err: ChatError): void {
+    if (this.stopped) return;
+    if (err.code === Errors.noSession) return this.sessionLost();
+    // A server that lists a cursor but does not sync: poll it.
+    tuiLog(`live sync not available (${err.code}); polling every ${this.options.intervalMs} ms`);
+    this.supports.sync = false;
+    this.schedule(0);
+  }
+
+  /** The conversation with `peer` shows its messages up to `id`: the server's read marker follows (sync only). */
+  markRead(peer: string, id: number): void {
+    if (this.conn.kind === 'connected') this.live.markRead(peer, id);
+  }
+
+  /** Searches this user's messages (the newest `limit` holding every word). */
+  async search(words: string, limit = 100): Promise<SearchOutcome> {
+    const client = this.client;
+    const token = this.token;
+    if (!client?.connected || !token || this.conn.kind !== 'connected') return { failed: 'not connected' };
+    const r = await searchOnce(client, token, words, limit);
+    if (r === 'sessionLost') {
+      this.sessionLost();
+      return { failed: 'session ended; logging in again' };
+    }
+    return r;
+  }
+
+  /** Loads the conversation with `peer` back to the message `id` (see pagesBackTo); whether it is there. */
+  showMessage(peer: string, id: number): Promise<boolean> {
+    const page = this.options.historyPage ?? 100;
+    return pagesBackTo(
+      id,
+      (before) => {
+        const client = this.client;
+        const token = this.token;
+        if (!client?.connected || !token || !this.supports.history) return Promise.resolve({ failed: 'other' });
+        return historyPage(client, token, peer, before, page, this.supports);
+      },
+      (r) => {
+        this.anchor.remember(peer, r.messages);
+        this.dispatch({ type: 'history/loaded', peer, messages: r.messages, complete: r.complete });
+      },
+    );
+  }
+
   private sessionLost(): void {
     this.token = null;
     this.recheck = true;
@@ -239,6 +325,7 @@ export class ChatSession {
     if (same) return;
     tuiLog('the server no longer has the messages seen before (a new database?): message ids start over');
     this.anchor.clear();
+    this.live.reset();
     this.ackId = 0;
     this.dispatch({ type: 'server/reset' });
   }
@@ -257,7 +344,7 @@ export class ChatSession {
       }
       if (err.code === Errors.noUser || err.code === Errors.badPassword) {
         this.setConn({ kind: 'offline', reason: `login refused: ${err.code}` });
-        this.outbox.failAll(`login refused: ${err.code}`);
+        this.sending.outbox.failAll(`login refused: ${err.code}`);
         return;
       }
     }
@@ -268,35 +355,7 @@ export class ChatSession {
     }
     this.attempt++;
     this.setConn({ kind: 'reconnecting', attempt: this.attempt, reason: shortReason(err) });
-    this.outbox.expire(Date.now());
+    this.sending.outbox.expire(Date.now());
     this.schedule(backoffMs(this.attempt));
   }
-
-  private deliver(out: Outgoing): void {
-    const client = this.client;
-    const token = this.token;
-    if (!client?.connected || !token) return this.outbox.queue(out);
-    client.send(token, out.peer, out.text).then(
-      () => this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'sent' }),
-      (err: unknown) => {
-        if (err instanceof ChatError && err.code === Errors.noSession) {
-          // Not accepted, so safe to send again once logged in.
-          this.outbox.queue(out);
-          this.sessionLost();
-          return;
-        }
-        const error = err instanceof ChatError ? err.code : 'connection lost before the server confirmed it (it may have arrived)';
-        this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'failed', error });
-      },
-    );
-  }
-
-  private flushQueue(): void {
-    this.outbox.expire(Date.now());
-    for (const out of this.outbox.drain()) {
-      this.dispatch({ type: 'send/status', peer: out.peer, key: out.key, status: 'sending' });
-      this.deliver(out);
-    }
-  }
-
 }

@@ -63,10 +63,32 @@ export function mergeItems(conv: Conversation, incoming: ChatItem[]): { items: r
   return { items, ids, added, appended: false };
 }
 
-function withConv(state: ChatState, conv: Conversation): ChatState {
+export function withConv(state: ChatState, conv: Conversation): ChatState {
   const convs = new Map(state.convs);
   convs.set(conv.peer, conv);
   return { ...state, convs };
+}
+
+/**
+ * Merges server items into `peer`'s conversation, keeping the rows on screen
+ * where they are when it is scrolled back. Returns the new state and the
+ * items that were new.
+ */
+export function mergeIntoConv(state: ChatState, peer: string, incoming: ChatItem[]): { state: ChatState; added: ChatItem[] } {
+  const conv = state.convs.get(peer) ?? emptyConversation(peer);
+  const merged = mergeItems(conv, incoming);
+  if (merged.added.length === 0) return { state, added: merged.added };
+  let { scrollBack, newBelow } = conv;
+  if (peer === state.selected && scrollBack > 0) {
+    // Keep the rows on screen where they are: scroll back by what was added below.
+    const width = messageColumns(state.layout, state.me, peer).textWidth;
+    scrollBack += merged.appended
+      ? rowsOfTail(merged.items, conv.items.length, width)
+      : merged.added.reduce((n, it) => n + itemHeight(it, it, width), 0);
+    newBelow += merged.added.length;
+  }
+  const next = withConv(state, { ...conv, items: merged.items, ids: merged.ids, scrollBack, newBelow });
+  return { state: ensureUser(next, peer), added: merged.added };
 }
 
 /** Messages from the inbox: merged, counted as unread elsewhere, kept in view when scrolled back. */
@@ -76,21 +98,9 @@ export function applyIncoming(state: ChatState, inbox: Inbox, now: number): Chat
   for (const [sender, list] of Object.entries(inbox)) {
     if (!Array.isArray(list) || list.length === 0) continue;
     const peer = peerName(sender);
-    const conv = next.convs.get(peer) ?? emptyConversation(peer);
-    const merged = mergeItems(conv, list.map((m) => itemFromMessage(m, now, peer)));
-    if (merged.added.length === 0) continue;
-    let { scrollBack, newBelow } = conv;
-    if (peer === next.selected && scrollBack > 0) {
-      // Keep the rows on screen where they are: scroll back by what was added below.
-      const width = messageColumns(next.layout, next.me, peer).textWidth;
-      scrollBack += merged.appended
-        ? rowsOfTail(merged.items, conv.items.length, width)
-        : merged.added.reduce((n, it) => n + itemHeight(it, it, width), 0);
-      newBelow += merged.added.length;
-    }
-    next = withConv(next, { ...conv, items: merged.items, ids: merged.ids, scrollBack, newBelow });
-    next = ensureUser(next, peer);
-    if (peer !== next.selected) {
+    const merged = mergeIntoConv(next, peer, list.map((m) => itemFromMessage(m, now, peer)));
+    next = merged.state;
+    if (merged.added.length > 0 && peer !== next.selected) {
       next = addUnread(next, peer, merged.added.length);
       ring = true;
     }

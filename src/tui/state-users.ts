@@ -110,7 +110,7 @@ export function applyPresence(state: ChatState, online: OnlineEntry[]): ChatStat
 }
 
 /** The `users` directory: everyone but us, with profiles and online flags. */
-export function applyDirectory(state: ChatState, entries: DirectoryEntry[]): ChatState {
+export function applyDirectory(state: ChatState, entries: readonly DirectoryEntry[]): ChatState {
   const listed = new Map<string, DirectoryEntry>();
   for (const e of entries) if (e && typeof e === 'object') listed.set(peerName(e.username), e);
   let changed = false;

@@ -11,10 +11,12 @@ import { computeLayout } from './layout.js';
 import { type ChatState, type ConnState, type ItemStatus } from './model.js';
 import { applyHistory, applyIncoming, applySendStart, applySendStatus, applyServerReset, historyLoading } from './state-messages.js';
 import { applyDirectory, applyPresence, ensureUser, moveSelection, nextUnread, reorder, selectUser } from './state-users.js';
+import { jumpTo, searchClose, searchFailed, searchMove, searchResults, searchStart } from './state-search.js';
+import { applySyncBatch, applySyncStart } from './state-sync.js';
 import { switcherChoose, switcherEdit, switcherMove, switcherType, toggleSwitcher } from './state-switcher.js';
 import { applyCompletion, applyEdit, commandDone, applyTyping, browseInputHistory, fitCompose, scrollBy, scrollToEnd } from './state-view.js';
 
-export type { ChatItem, ChatState, ConnState, Conversation, HistoryState, ItemStatus, SwitcherState, UserInfo } from './model.js';
+export type { ChatItem, ChatState, ConnState, Conversation, HistoryState, ItemStatus, SearchHit, SearchState, SwitcherState, UserInfo } from './model.js';
 export { currentDraft, emptyConversation, initialState } from './model.js';
 
 /** Everything that can happen to the chat screen. */
@@ -47,7 +49,18 @@ export type Action =
   | { type: 'switcher/edit'; action: EditAction }
   | { type: 'switcher/move'; delta: number }
   | { type: 'switcher/choose' }
-  | { type: 'server/reset' };
+  | { type: 'server/reset' }
+  /** Live sync began: the directory with the server's unread counts. */
+  | { type: 'sync/start'; users: DirectoryEntry[] }
+  /** One sync answer: messages to and from us, and the read markers that moved. */
+  | { type: 'sync'; messages: Message[]; read: ReadonlyMap<string, number>; now: number }
+  | { type: 'search/start'; query: string }
+  | { type: 'search/results'; query: string; messages: Message[] }
+  | { type: 'search/failed'; query: string; error: string }
+  | { type: 'search/move'; delta: number }
+  | { type: 'search/close' }
+  /** Scrolls the conversation with `peer` to the message `id` (already loaded). */
+  | { type: 'jump'; peer: string; id: number };
 
 /** The reducer. Returns the same state object when an action changes nothing. */
 export function reduce(state: ChatState, action: Action): ChatState {
@@ -60,6 +73,7 @@ export function reduce(state: ChatState, action: Action): ChatState {
 /** Actions that leave a frozen list order as it is: walking the list, and what the network and the clock do. */
 const KEEPS_ORDER: ReadonlySet<Action['type']> = new Set<Action['type']>([
   'move', 'switcher/move', 'resize', 'conn', 'poll', 'history/loading', 'history/loaded', 'history/failed', 'send/status', 'notice', 'server/reset', 'helpScroll', 'scroll',
+  'sync/start', 'sync', 'search/results', 'search/failed', 'search/move',
 ]);
 
 function reduceAction(state: ChatState, action: Action): ChatState {
@@ -123,6 +137,24 @@ function reduceAction(state: ChatState, action: Action): ChatState {
       return action.text === state.notice ? state : { ...state, notice: action.text };
     case 'server/reset':
       return applyServerReset(state);
+    case 'sync/start': {
+      const next = applySyncStart(state, action.users);
+      return next.selected === null && next.order.length > 0 ? selectUser(next, next.order[0]!) : next;
+    }
+    case 'sync':
+      return applySyncBatch(state, action.messages, action.read, action.now);
+    case 'search/start':
+      return searchStart(state, action.query);
+    case 'search/results':
+      return searchResults(state, action.query, action.messages);
+    case 'search/failed':
+      return searchFailed(state, action.query, action.error);
+    case 'search/move':
+      return searchMove(state, action.delta);
+    case 'search/close':
+      return searchClose(state);
+    case 'jump':
+      return jumpTo(state, action.peer, action.id);
     case 'switcher':
       return toggleSwitcher(state, action.open);
     case 'switcher/type':

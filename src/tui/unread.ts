@@ -1,6 +1,7 @@
-// Unread counts: the one place that raises, clears and adds them up. Today
-// they come from messages arriving in conversations that are not open; a
-// server's read markers would set them here too.
+// Unread counts: the one place that raises, clears, sets and adds them up.
+// They come from messages arriving in conversations that are not open, and,
+// on a server with live sync, from its read markers (the directory's counts
+// at the start, then every marker moved by any of the user's devices).
 
 import type { ChatState } from './model.js';
 
@@ -25,4 +26,13 @@ export function unreadTotal(unread: ReadonlyMap<string, number>, except?: string
   let total = 0;
   for (const [name, n] of unread) if (name !== except) total += n;
   return total;
+}
+
+/** Sets `peer`'s count to `n` (the server's, from its read markers); 0 clears it. */
+export function setUnread(state: ChatState, peer: string, n: number): ChatState {
+  if ((state.unread.get(peer) ?? 0) === n) return state;
+  const unread = new Map(state.unread);
+  if (n > 0) unread.set(peer, n);
+  else unread.delete(peer);
+  return { ...state, unread };
 }

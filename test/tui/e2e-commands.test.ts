@@ -45,15 +45,16 @@ describe('the command line in a terminal', { skip }, () => {
     assert.deepEqual((await inboxOf('lineker'))['messi']?.map((m) => m.msg), ['see you at 9']);
   });
 
-  it('unknown commands and /search say so on the status line; nothing is sent', async () => {
+  it('unknown commands say so on the status line; /search lists what it found (nothing here) until Esc; nothing is sent', async () => {
     await messi.type('/nope');
     await messi.keys('Enter');
     await messi.waitFor(/│ Unknown command \/nope · \/help lists the commands/);
     await messi.keys('C-u');
     await messi.type('/search nasi goreng');
     await messi.keys('Enter');
-    await messi.waitFor(/│ search needs a newer server/);
-    await messi.keys('C-u');
+    await messi.waitFor(/Search › nasi goreng\n +0 messages · Up\/Down choose/);
+    await messi.keys('Escape');
+    await messi.waitFor(/▌○ lineker/);
     assert.equal((await inboxOf('lineker'))['messi'], undefined);
   });
 

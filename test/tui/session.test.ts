@@ -37,7 +37,8 @@ describe('chat session', () => {
   const clients: ChatClient[] = [];
 
   async function loggedIn(user: string, port = proxy.port): Promise<ChatSession> {
-    const s = new ChatSession({ connect: { host: '127.0.0.1', port }, intervalMs: 50, usersIntervalMs: 200 });
+    // Polling, on purpose: live sync has its own tests (session-sync).
+    const s = new ChatSession({ connect: { host: '127.0.0.1', port }, intervalMs: 50, usersIntervalMs: 200, sync: false });
     open.push(s);
     await s.login(user, 'surabaya');
     return s;

@@ -4,8 +4,8 @@
 import { useStdout } from 'ink';
 import { useCallback, useEffect, useMemo } from 'react';
 import { HistoryFile } from '../input-history.js';
-import { handleChatKey, type ChatSender } from '../chat-keys.js';
-import { useBell, useHistoryLoader, useNoticeTimeout, type HistorySource } from '../hooks/use-chat-effects.js';
+import { handleChatKey, type ChatSender, type MessageFinder } from '../chat-keys.js';
+import { useBell, useHistoryLoader, useNoticeTimeout, useReadMarker, type HistorySource, type ReadMarkerSink } from '../hooks/use-chat-effects.js';
 import { useChatStore } from '../hooks/use-chat-store.js';
 import { useKeyboard } from '../hooks/use-keyboard.js';
 import { useMouseReporting, useTitle } from '../hooks/use-terminal-modes.js';
@@ -16,7 +16,7 @@ import { unreadTotal } from '../unread.js';
 import { ChatView } from './ChatView.js';
 
 /** What the chat screen needs from the network side (a ChatSession). */
-export interface ChatBackend extends ChatSender, HistorySource {
+export interface ChatBackend extends ChatSender, HistorySource, ReadMarkerSink, Partial<MessageFinder> {
   readonly server: string;
   start(dispatch: (a: Action) => void): void;
   stop(): void;
@@ -55,6 +55,7 @@ export function ChatScreen({ backend, me, bell, mouse = false, title = false, hi
     return () => backend.stop();
   }, [backend, dispatch]);
   useHistoryLoader(state, backend);
+  useReadMarker(state, backend);
   const ring = useCallback(() => {
     stdout.write('\x07');
   }, [stdout]);
@@ -64,7 +65,14 @@ export function ChatScreen({ backend, me, bell, mouse = false, title = false, hi
   useTitle(stdout, title ? (unread > 0 ? `(${unread}) ChatBox — ${me}` : `ChatBox — ${me}`) : null);
   useMouseReporting(stdout, mouse);
   const ctx = useMemo(
-    () => ({ getState, dispatch, sender: backend, quit: onQuit, remember: history ? (input: string) => void history.add(input) : undefined }),
+    () => ({
+      getState,
+      dispatch,
+      sender: backend,
+      finder: backend.search && backend.showMessage ? (backend as MessageFinder) : undefined,
+      quit: onQuit,
+      remember: history ? (input: string) => void history.add(input) : undefined,
+    }),
     [getState, dispatch, backend, onQuit, history],
   );
   const onKey = useCallback(

@@ -14,6 +14,7 @@ import { textWidth, wrapText } from '../wrap.js';
 import { Compose } from './Compose.js';
 import { Conversation } from './Conversation.js';
 import { Help } from './Help.js';
+import { SearchResults } from './SearchResults.js';
 import { StatusBar } from './StatusBar.js';
 import { Switcher } from './Switcher.js';
 import { UserList } from './UserList.js';
@@ -67,6 +68,8 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
       {state.help ? (
         // The help takes both panes: the list is not needed while reading it.
         <Help width={layout.cols} height={layout.mainHeight} top={state.helpTop} />
+      ) : state.search ? (
+        <SearchResults search={state.search} me={me} width={layout.cols} height={layout.mainHeight} />
       ) : state.switcher ? (
         <Switcher switcher={state.switcher} users={state.users} width={layout.cols} height={layout.mainHeight} />
       ) : (
@@ -109,8 +112,8 @@ export const ChatView = memo(function ChatView({ state, quitting = false }: Chat
           </Box>
         </Box>
       )}
-      <Rule width={layout.cols} junction={state.help || state.switcher ? 0 : layout.usersWidth} hint={hint} />
-      <Compose peer={selected} draft={currentDraft(state)} width={layout.cols} rows={layout.composeRows} offline={state.conn.kind !== 'connected'} away={state.switcher !== null} />
+      <Rule width={layout.cols} junction={state.help || state.switcher || state.search ? 0 : layout.usersWidth} hint={hint} />
+      <Compose peer={selected} draft={currentDraft(state)} width={layout.cols} rows={layout.composeRows} offline={state.conn.kind !== 'connected'} away={state.switcher !== null || state.search !== null} />
       <StatusBar
         me={me}
         server={state.server}

@@ -51,3 +51,32 @@ export function useNoticeTimeout(notice: string | null, dispatch: (a: Action) =>
     return () => clearTimeout(t);
   }, [notice, dispatch, ms]);
 }
+
+/** What the read-marker effect needs from the session. */
+export interface ReadMarkerSink {
+  markRead?(peer: string, id: number): void;
+}
+
+/**
+ * The open conversation, followed to its newest message, has been read up
+ * to the newest id it shows: the server's marker follows, so the count clears
+ * on the user's other devices too.
+ */
+export function useReadMarker(state: ChatState, sink: ReadMarkerSink): void {
+  const peer = state.selected;
+  const conv = peer === null ? undefined : state.convs.get(peer);
+  let newest = 0;
+  if (conv && conv.scrollBack === 0) {
+    for (let i = conv.items.length - 1; i >= 0; i--) {
+      const id = conv.items[i]!.id;
+      if (id !== null) {
+        newest = id;
+        break;
+      }
+    }
+  }
+  const connected = state.conn.kind === 'connected';
+  useEffect(() => {
+    if (peer !== null && newest > 0 && connected) sink.markRead?.(peer, newest);
+  }, [peer, newest, connected, sink]);
+}
