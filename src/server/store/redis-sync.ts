@@ -98,8 +98,20 @@ export class RedisSync implements SyncStore {
 
   async presenceVersion(digest: string): Promise<number> {
     const v = Number(await this.run.cbSyncPresence(this.p, digest, Date.now()));
-    if (v > this.version) this.version = v;
+    this.learn(v);
     return v;
+  }
+
+  /**
+   * Takes a version heard or read: a newer one wakes the waiting syncs, so a
+   * change published while the subscriber was away still reaches them at this
+   * node's next presence check.
+   */
+  private learn(v: number): void {
+    if (!(v > this.version)) return;
+    const first = this.version === 0;
+    this.version = v;
+    if (!first) this.listener?.presence(v);
   }
 
   knownPresenceVersion(): number {
@@ -136,9 +148,7 @@ export class RedisSync implements SyncStore {
     const listener = this.listener;
     if (!listener || kind === null) return;
     if (kind === 'presence') {
-      const v = Number(text);
-      if (v > this.version) this.version = v;
-      listener.presence(v);
+      this.learn(Number(text));
       return;
     }
     let names: unknown;
