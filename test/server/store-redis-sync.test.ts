@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../src/server/store/redis.js';
+import { SEARCH_SCAN_CAP } from '../../src/server/store/redis-sync.js';
 import { searchWords } from '../../src/server/store/sync-types.js';
 import { redisSkip, startRedis, type RedisServer } from '../helpers/redis.js';
 import { addUsers, POLICY, sendAs, T0 } from '../helpers/stores.js';
@@ -101,5 +102,24 @@ describe('Redis sync store', { skip: redisSkip() }, () => {
     assert.equal(conv.byPeer.has('carol'), false, 'no message of the conversation is left');
     assert.deepEqual((await s.sync.changes(alice!.id, 0, 500)).messages.map((m) => m.msg), ['baru']);
     assert.deepEqual(await raw.zrange('{ret}:ev:' + bob!.id, 0, -1), [String(fresh.id)]);
+  });
+
+  test('search looks at no more than the cap of messages per request; a request from further back finds older ones', async () => {
+    const s = await open('cap');
+    const [alice, bob] = await addUsers(s, 'alice', 'bob');
+    const needle = await sendAs(s, bob!, alice!, 'Jarum di tumpukan JERAMI', T0);
+    // Exactly the cap of newer messages, written in parallel batches.
+    for (let i = 0; i < SEARCH_SCAN_CAP; i += 500) {
+      await Promise.all(Array.from({ length: 500 }, (_, k) => sendAs(s, alice!, bob!, `jerami ${i + k}`, T0)));
+    }
+    const words = searchWords('jarum jerami');
+    assert.deepEqual(await s.sync.search(alice!.id, null, 10, words), [], 'the needle is older than the newest cap messages');
+    const started = Date.now();
+    const newest = await s.sync.search(alice!.id, null, 5, searchWords('jerami'));
+    assert.equal(newest.length, 5);
+    assert.ok(Date.now() - started < 5_000);
+    // Below the needle's successor the walk starts right at it.
+    assert.deepEqual((await s.sync.search(alice!.id, needle.id + 1, 10, words)).map((m) => m.id), [needle.id]);
+    assert.deepEqual((await s.sync.search(bob!.id, needle.id + 2, 10, words)).map((m) => m.id), [needle.id]);
   });
 });

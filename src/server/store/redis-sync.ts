@@ -86,8 +86,7 @@ export class RedisSync implements SyncStore {
       const [flat, low, seen] = (await this.run.cbSyncSearchPage(this.p, userId, before, count)) as [string[], string, number];
       for (let i = 0; i + 1 < flat.length && found.length < limit; i += 2) {
         const m = parseBody(flat[i + 1]!);
-        const have = new Set(searchWords(m.msg));
-        if (words.every((w) => have.has(w))) found.push(m);
+        if (holdsEvery(m.msg, words)) found.push(m);
       }
       looked += Math.max(1, Number(seen));
       if (low === '') break;
@@ -171,4 +170,16 @@ export class RedisSync implements SyncStore {
 /** A stored body as a Message in the protocol's field order. */
 function parseBody(body: string): Message {
   return messageInWireOrder(JSON.parse(body) as Message);
+}
+
+/**
+ * True when `text` has every word as searchWords splits it. Each word must
+ * then be a substring of the text folded the same way, which rules most
+ * messages out before they are split.
+ */
+function holdsEvery(text: string, words: readonly string[]): boolean {
+  const folded = text.normalize('NFKD').toLowerCase().replace(/\p{M}/gu, '');
+  if (!words.every((w) => folded.includes(w))) return false;
+  const have = new Set(searchWords(text));
+  return words.every((w) => have.has(w));
 }
