@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ChatClient, type SyncResult } from '../../src/client.js';
 import { RedisLinkProxy } from '../helpers/redis-proxy.js';
-import { redisSkip, startRedis, type RedisServer } from '../helpers/redis.js';
+import { redisSkip, startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../helpers/redis.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -142,5 +142,33 @@ describe('live sync across two nodes on one Redis', { skip: redisSkip() }, () =>
     await follow;
     assert.equal(seen.length, 8 * perSender, 'every message seen once');
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!, `id ${seen[i]} after ${seen[i - 1]}`);
+  });
+});
+
+describe('live sync across two nodes on a Redis Cluster', { skip: redisSkip() }, () => {
+  let cluster: RedisCluster;
+  const nodes: TestServer[] = [];
+  const clients: ChatClient[] = [];
+  after(async () => {
+    for (const c of clients) c.destroy();
+    for (const n of nodes) await n.stop();
+    await cluster?.stop();
+  });
+
+  it('a sync waiting on one node answers with a message sent on the other', async () => {
+    cluster = await startRedisCluster(2);
+    // Each node is given a different master: publishes reach subscribers on every master.
+    for (const n of cluster.nodes) nodes.push(await startServer({ redis: n.url, args: ['--presence-wake', '60s'] }));
+    const [a, b] = await Promise.all(nodes.map((n) => ChatClient.connect({ port: n.port })));
+    clients.push(a!, b!);
+    const hend = await a!.auth('henderson', 'surabaya');
+    const messi = await b!.auth('messi', 'surabaya');
+    const start = (await a!.sync(hend, 0)).next;
+    const started = Date.now();
+    const waiting = syncForNews(a!, hend, start);
+    await sleep(100);
+    await b!.send(messi, 'henderson', 'lewat cluster');
+    assert.deepEqual((await waiting).messages.map((m) => m.msg), ['lewat cluster']);
+    assert.ok(Date.now() - started < 10_000, 'woken by the event, not the timeout');
   });
 });
