@@ -90,7 +90,8 @@ elseif phase == 'events' then
   -- count below it, and one still waiting counts as unread.
   local last = tonumber(redis.call('GET', P .. 'next') or '0')
   local upto = math.min(cursor + slice, last)
-  for mid = cursor + 1, upto do
+  for n = cursor + 1, upto do
+    local mid = num(n)
     local body = redis.call('GET', P .. 'm:' .. mid)
     local sid, rid = nil, nil
     if body then sid, rid = string.match(body, ',"sid":(%d+),"rid":(%d+)}$') end
