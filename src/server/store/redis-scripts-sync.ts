@@ -67,7 +67,9 @@ return {bodies, marks, string.format('%.0f', nextv)}
  * ARGV: account id, peer id, wanted marker, account username. Raises the
  * account's marker for the conversation with the peer to min(wanted, highest
  * id), never lowering it; the peer's messages up to it leave the account's
- * inbox (received) and its unread count. Returns the event id, or 0 when the
+ * inbox (received), and its unread count becomes the peer's messages above
+ * it. The work is in the messages waiting and the messages above the marker,
+ * not the conversation's length. Returns the event id, or 0 when the
  * marker did not move, so a second run changes nothing.
  */
 export const SET_READ_MARKER = script(`
@@ -80,30 +82,33 @@ if want <= cur then return 0 end
 local ev = redis.call('INCR', P .. 'next')
 redis.call('HSET', mk, peer, string.format('%.0f', want))
 redis.call('ZADD', P .. 'ev:' .. uid, ev, 'r' .. peer)
-local a, b = tonumber(uid), tonumber(peer)
-if a > b then a, b = b, a end
-local ids = redis.call('ZRANGEBYSCORE', P .. 'conv:' .. a .. ':' .. b, '(' .. string.format('%.0f', cur), string.format('%.0f', want))
-local q, l = P .. 'inbox:' .. uid, P .. 'lease:' .. uid
-local seen = 0
-for i = 1, #ids, 1000 do
-  local keys = {}
-  for j = i, math.min(i + 999, #ids) do keys[#keys + 1] = P .. 'm:' .. ids[j] end
-  local bodies = redis.call('MGET', unpack(keys))
-  for j, body in ipairs(bodies) do
-    if body then
-      local s, r = string.match(body, ',"sid":(%d+),"rid":(%d+)}$')
-      if s == peer and r == uid then
-        local id = ids[i + j - 1]
-        redis.call('ZREM', q, id)
-        redis.call('HDEL', l, id)
-        seen = seen + 1
+-- Calls fn(id) for each of these ids whose message the peer sent to the account.
+local function from_peer(ids, fn)
+  for i = 1, #ids, 1000 do
+    local keys = {}
+    for j = i, math.min(i + 999, #ids) do keys[#keys + 1] = P .. 'm:' .. ids[j] end
+    for j, body in ipairs(redis.call('MGET', unpack(keys))) do
+      if body then
+        local s, r = string.match(body, ',"sid":(%d+),"rid":(%d+)}$')
+        if s == peer and r == uid then fn(ids[i + j - 1]) end
       end
     end
   end
 end
-if uid ~= peer and seen > 0 then
-  local left = redis.call('HINCRBY', P .. 'unread:' .. uid, peer, -seen)
-  if left <= 0 then redis.call('HDEL', P .. 'unread:' .. uid, peer) end
+local w = string.format('%.0f', want)
+-- Received: the peer's messages still waiting up to the marker (the inbox holds only what waits).
+local q, l = P .. 'inbox:' .. uid, P .. 'lease:' .. uid
+from_peer(redis.call('ZRANGEBYSCORE', q, '-inf', w), function(id)
+  redis.call('ZREM', q, id)
+  redis.call('HDEL', l, id)
+end)
+-- Unread: the peer's messages above the marker, counted afresh (usually few: a marker is set near the newest).
+if uid ~= peer then
+  local a, b = tonumber(uid), tonumber(peer)
+  if a > b then a, b = b, a end
+  local left = 0
+  from_peer(redis.call('ZRANGEBYSCORE', P .. 'conv:' .. a .. ':' .. b, '(' .. w, '+inf'), function() left = left + 1 end)
+  if left > 0 then redis.call('HSET', P .. 'unread:' .. uid, peer, left) else redis.call('HDEL', P .. 'unread:' .. uid, peer) end
 end
 redis.call('PUBLISH', P .. 'events', cjson.encode({ARGV[4]}))
 return ev
