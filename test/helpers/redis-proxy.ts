@@ -93,6 +93,10 @@ export class RedisLinkProxy {
   }
 
   private onClient(client: net.Socket): void {
+    if (this.refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(this.target);
     const link: Link = { client, upstream, swallowing: false };
     this.links.add(link);
@@ -131,6 +135,9 @@ export class RedisLinkProxy {
       });
     }
   }
+
+  /** While true, new links are closed as soon as they open (Redis is unreachable). */
+  refusing = false;
 
   /** Cuts every link at once, answers in flight included. */
   cutAll(): void {

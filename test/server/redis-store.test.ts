@@ -273,7 +273,7 @@ describe('redis store: nodes sharing one Redis', { skip: redisSkip() }, () => {
       .exec();
 
     const [a, b] = await Promise.all([open(POLICY, prefix), open(POLICY, prefix)]);
-    assert.equal(await raw.get(`${P}schema`), '2');
+    assert.equal(await raw.get(`${P}schema`), '3');
     const [alice, bob] = [(await a.getUser('alice'))!, (await b.getUser('bob'))!];
     assert.deepEqual(alice, { id: alice.id, username: 'alice', nama: 'Nama alice', negara: 'Negara alice', passwordHash: 'hash-alice' });
     assert.deepEqual([alice.id, bob.id].sort(), [1, 2], 'each account got one id, once');

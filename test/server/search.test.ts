@@ -4,17 +4,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ChatClient } from '../../src/client.js';
 import { Errors } from '../../src/protocol.js';
-import { sqliteBackend } from '../helpers/backends.js';
+import { backends } from '../helpers/backends.js';
 import { RawClient, type TestServer } from '../helpers/server.js';
 
-describe('search on sqlite', () => {
+for (const backend of backends) describe(`search on ${backend.name}`, { skip: backend.skip() }, () => {
   let server: TestServer;
   let c: ChatClient;
   let messi: string;
   let hend: string;
   let line: string;
   before(async () => {
-    server = await sqliteBackend.start();
+    server = await backend.start();
     c = await ChatClient.connect({ port: server.port });
     messi = await c.auth('messi', 'surabaya');
     hend = await c.auth('henderson', 'surabaya');

@@ -5,9 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ChatClient, ChatError } from '../../src/client.js';
 import { Errors } from '../../src/protocol.js';
-import { sqliteBackend } from '../helpers/backends.js';
-
-const backends = [sqliteBackend];
+import { backends } from '../helpers/backends.js';
 import { RawClient, type TestServer } from '../helpers/server.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -224,7 +222,7 @@ for (const backend of backends) {
   });
 }
 
-describe('sync ids under load on sqlite', () => {
+for (const backend of backends) describe(`sync ids under load on ${backend.name}`, { skip: backend.skip() }, () => {
   let server: TestServer;
   const clients: ChatClient[] = [];
   after(async () => {
@@ -233,7 +231,7 @@ describe('sync ids under load on sqlite', () => {
   });
 
   it('a reader following sync never sees a smaller id after a larger one while many connections send and mark read', async () => {
-    server = await sqliteBackend.start();
+    server = await backend.start();
     const connect = async (): Promise<ChatClient> => {
       const c = await ChatClient.connect({ port: server.port });
       clients.push(c);

@@ -1,13 +1,15 @@
 // Bringing a Redis namespace written by an older chatbox to the current key
 // layout (docs/redis.md). Layout 1 keyed users, inboxes, sessions and
 // conversations by username; layout 2 gives every account an id and keys
-// everything by it. The step runs as a script on a slice of the data at a
+// everything by it; layout 3 adds the sync state (redis-scripts-sync.ts):
+// every account's event log, conversations' newest ids, read markers (a
+// message already received counts as read) and unread counts. The step runs as a script on a slice of the data at a
 // time, each slice atomic and recorded in `migrate`, so any number of nodes
 // starting at once share the work, none repeats a slice, and no single
 // script holds Redis up for long.
 
 /** The layout this code reads and writes. */
-export const LAYOUT_VERSION = '2';
+export const LAYOUT_VERSION = '3';
 
 /**
  * ARGV: slice size, now, windowMs, idleMs. Migrates one slice; returns
@@ -20,10 +22,11 @@ local P = KEYS[1]
 local function num(x) return string.format('%.0f', x) end
 local version = redis.call('GET', P .. 'schema')
 if version == '${LAYOUT_VERSION}' then return 'done' end
-if version then return 'newer ' .. version end
+if version and version ~= '2' then return 'newer ' .. version end
 local slice, now, window, idle = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local state = redis.call('HMGET', P .. 'migrate', 'phase', 'cursor')
 local phase, cursor = state[1], tonumber(state[2] or '0')
+if not phase and version == '2' then phase = 'events' end
 if not phase then
   -- Presence was kept by name: it is rebuilt by id below, and by the next heartbeat.
   redis.call('DEL', P .. 'present')
@@ -76,6 +79,34 @@ elseif phase == 'messages' then
         if a > b then a, b = b, a end
         redis.call('ZADD', P .. 'conv:' .. a .. ':' .. b, mid, mid)
         redis.call('DEL', P .. 'h:' .. from .. ':' .. to, P .. 'h:' .. to .. ':' .. from)
+      end
+    end
+  end
+  if upto >= last then phase, cursor = 'events', 0 else cursor = upto end
+
+elseif phase == 'events' then
+  -- Layout 3: each message goes into its accounts' event logs, in id order, so
+  -- a received message raises its recipient's marker and clears the unread
+  -- count below it, and one still waiting counts as unread.
+  local last = tonumber(redis.call('GET', P .. 'next') or '0')
+  local upto = math.min(cursor + slice, last)
+  for n = cursor + 1, upto do
+    local mid = num(n)
+    local body = redis.call('GET', P .. 'm:' .. mid)
+    local sid, rid = nil, nil
+    if body then sid, rid = string.match(body, ',"sid":(%d+),"rid":(%d+)}$') end
+    if sid and sid ~= '0' and rid ~= '0' then
+      redis.call('ZADD', P .. 'ev:' .. sid, mid, mid)
+      redis.call('HSET', P .. 'last:' .. sid, rid, mid)
+      if rid ~= sid then
+        redis.call('ZADD', P .. 'ev:' .. rid, mid, mid)
+        redis.call('HSET', P .. 'last:' .. rid, sid, mid)
+        if redis.call('ZSCORE', P .. 'inbox:' .. rid, mid) then
+          redis.call('HINCRBY', P .. 'unread:' .. rid, sid, 1)
+        else
+          redis.call('HSET', P .. 'rm:' .. rid, sid, mid)
+          redis.call('HDEL', P .. 'unread:' .. rid, sid)
+        end
       end
     end
   end

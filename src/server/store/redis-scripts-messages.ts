@@ -15,7 +15,8 @@ function script(body: string): string {
  * (ms). In one step: resolves the recipient's account, checks the sender's
  * still exists, takes the next id, stores the body once (the wire fields,
  * then the two account ids), queues it for the recipient and files it in
- * the pair's conversation. Returns the body; 1 when there is no such
+ * the pair's conversation and both accounts' event logs, and publishes the
+ * event (redis-scripts-sync.ts). Returns the body; 1 when there is no such
  * recipient, 2 when the sender is gone. Run again with the same request id
  * (a command re-sent after a lost reply), it stores nothing and returns the
  * first run's body.
@@ -40,6 +41,18 @@ redis.call('ZADD', P .. 'inbox:' .. rid, id, id)
 local a, b = tonumber(ARGV[2]), tonumber(rid)
 if a > b then a, b = b, a end
 redis.call('ZADD', P .. 'conv:' .. a .. ':' .. b, id, id)
+-- Sync (redis-scripts-sync.ts): both event logs, the conversations' newest id, the recipient's unread count.
+local sid = ARGV[2]
+redis.call('ZADD', P .. 'ev:' .. sid, id, id)
+redis.call('HSET', P .. 'last:' .. sid, rid, id)
+local names = {from[1]}
+if rid ~= sid then
+  redis.call('ZADD', P .. 'ev:' .. rid, id, id)
+  redis.call('HSET', P .. 'last:' .. rid, sid, id)
+  redis.call('HINCRBY', P .. 'unread:' .. rid, sid, 1)
+  names[2] = to[1]
+end
+redis.call('PUBLISH', P .. 'events', cjson.encode(names))
 redis.call('SET', rk, id, 'PX', ARGV[6])
 return body
 `);

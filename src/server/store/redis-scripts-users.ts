@@ -122,6 +122,7 @@ for _, mid in ipairs(redis.call('ZRANGE', q, 0, -1)) do
   end
 end
 redis.call('DEL', q, P .. 'lease:' .. id)
+redis.call('DEL', P .. 'ev:' .. id, P .. 'rm:' .. id, P .. 'unread:' .. id, P .. 'last:' .. id)
 redis.call('HDEL', P .. 'uid', name)
 redis.call('HDEL', P .. 'acct', id)
 redis.call('HDEL', P .. 'pwh', id)

@@ -10,6 +10,7 @@ import { answerLost, connectRedis, runAgainIfCut, type RedisClient, type RedisCo
 import { MIGRATE } from './redis-migrate.js';
 import * as msgLua from './redis-scripts-messages.js';
 import * as userLua from './redis-scripts-users.js';
+import { RedisSync } from './redis-sync.js';
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
   type AccountRef, type DirectoryUser, type NewUser, type PresenceHold, type SendResult, type SessionInfo, type SessionPolicy,
@@ -85,6 +86,8 @@ export class RedisStore implements Store {
   /** Names this node's presence holds, apart from every other node's. */
   private readonly holder = randomUUID();
   private readonly cap: number;
+  /** Live sync, read markers and search (redis-sync.ts). */
+  readonly sync: RedisSync;
 
   /**
    * Connects to `url`: `redis://[user:password@]host:port[/db]` (`rediss://`
@@ -98,6 +101,7 @@ export class RedisStore implements Store {
     for (const [name, source] of Object.entries(SCRIPTS)) {
       client.defineCommand(name, { numberOfKeys: 1, lua: source });
     }
+    RedisSync.define(client);
     const store = new RedisStore(client, policy, `{${prefix}}:`);
     try {
       await store.migrate();
@@ -136,6 +140,7 @@ export class RedisStore implements Store {
     }
     this.scripts = scripts;
     this.cap = policy.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER;
+    this.sync = new RedisSync(client, p, (op) => this.track(op));
   }
 
   private get run(): Scripts {
@@ -287,6 +292,7 @@ export class RedisStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
+    await this.sync.close();
     try {
       await this.client.quit();
     } catch {
