@@ -3,12 +3,13 @@
 // the summary table.
 //
 // node dist/bench/run.js [case...] [--quick]
-//   case: a name (mixed, send, polling, idle, delivery, tui, redis, sync) or its number 1-8.
+//   case: a name (mixed, send, polling, idle, delivery, tui, redis, sync, waiting, presence, search) or its number 1-11.
 //   --quick: one round and shorter windows (a smoke run, not for the record).
 
 import { idleCase, pollingCase } from './cases/connections.js';
 import { deliveryCase } from './cases/delivery.js';
 import { redisCase } from './cases/redis.js';
+import { searchCase } from './cases/search.js';
 import { syncDeliveryCase } from './cases/sync-delivery.js';
 import { mixedCase, sendCase } from './cases/throughput.js';
 import { tuiCase } from './cases/tui.js';
@@ -16,8 +17,8 @@ import type { BenchCase, CaseContext } from './lib/case.js';
 import { createFixture } from './lib/fixture.js';
 import { writeCaseResult, writeSummary } from './lib/report.js';
 
-const CASES: BenchCase[] = [mixedCase, sendCase, pollingCase, idleCase, deliveryCase, tuiCase, redisCase, syncDeliveryCase];
-const ORDER = ['mixed', 'send', 'polling', 'idle', 'delivery', 'tui', 'redis', 'sync'] as const;
+const CASES: BenchCase[] = [mixedCase, sendCase, pollingCase, idleCase, deliveryCase, tuiCase, redisCase, syncDeliveryCase, searchCase];
+const ORDER = ['mixed', 'send', 'polling', 'idle', 'delivery', 'tui', 'redis', 'sync', 'waiting', 'presence', 'search'] as const;
 const FIXTURE_USERS = 1000;
 
 function usage(problem: string): never {
