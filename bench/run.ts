@@ -10,6 +10,7 @@ import { idleCase, pollingCase } from './cases/connections.js';
 import { deliveryCase } from './cases/delivery.js';
 import { redisCase } from './cases/redis.js';
 import { searchCase } from './cases/search.js';
+import { presenceCase, waitingCase } from './cases/sync-scale.js';
 import { syncDeliveryCase } from './cases/sync-delivery.js';
 import { mixedCase, sendCase } from './cases/throughput.js';
 import { tuiCase } from './cases/tui.js';
@@ -17,7 +18,7 @@ import type { BenchCase, CaseContext } from './lib/case.js';
 import { createFixture } from './lib/fixture.js';
 import { writeCaseResult, writeSummary } from './lib/report.js';
 
-const CASES: BenchCase[] = [mixedCase, sendCase, pollingCase, idleCase, deliveryCase, tuiCase, redisCase, syncDeliveryCase, searchCase];
+const CASES: BenchCase[] = [mixedCase, sendCase, pollingCase, idleCase, deliveryCase, tuiCase, redisCase, syncDeliveryCase, waitingCase, presenceCase, searchCase];
 const ORDER = ['mixed', 'send', 'polling', 'idle', 'delivery', 'tui', 'redis', 'sync', 'waiting', 'presence', 'search'] as const;
 const FIXTURE_USERS = 1000;
 
