@@ -9,6 +9,7 @@ import { closeClient, createFixture, login, type Fixture, type Session } from '.
 import { LoadGroup, type LoadSpec } from '../lib/load.js';
 import { medians, row, type CaseReport, type Figures } from '../lib/report.js';
 import { startServer, type RunningServer } from '../lib/servers.js';
+import { Histogram, summarize } from '../lib/stats.js';
 import { ADDRESSES, rssPeak, WORKERS } from './connections.js';
 
 const CLIENTS = 10_000;
@@ -58,6 +59,8 @@ async function waitingRun(ctx: CaseContext, fixture: Fixture): Promise<Figures> 
       const peak = rssPeak(server);
       let sending = true;
       let sendErrors = 0;
+      // How long each send took to be answered, as this process saw it (its own event-loop delays included).
+      const sendAnswered = new Histogram();
       const sendLoop = async (i: number): Promise<void> => {
         const start = performance.now();
         // Each sender sends RATE / SENDERS a second on a fixed schedule, to random receivers.
@@ -66,7 +69,11 @@ async function waitingRun(ctx: CaseContext, fixture: Fixture): Promise<Figures> 
           const wait = due - performance.now();
           if (wait > 0) await sleep(wait);
           const to = receivers[Math.floor(Math.random() * receivers.length)]!.user;
-          clients[i]!.send(senders[i]!.token, to, `t=${performance.timeOrigin + performance.now()} bench`).catch(() => sendErrors++);
+          const t = performance.now();
+          clients[i]!
+            .send(senders[i]!.token, to, `t=${performance.timeOrigin + t} bench`)
+            .then(() => sendAnswered.record((performance.now() - t) * 1000))
+            .catch(() => sendErrors++);
         }
       };
       const loops = clients.map((_, i) => sendLoop(i));
@@ -83,6 +90,8 @@ async function waitingRun(ctx: CaseContext, fixture: Fixture): Promise<Figures> 
         p50Ms: r.latencyMs.p50,
         p99Ms: r.latencyMs.p99,
         maxMs: r.latencyMs.max,
+        sendAnsweredP50Ms: summarize(sendAnswered).p50,
+        sendAnsweredP99Ms: summarize(sendAnswered).p99,
         rssMiB,
         syncRepliesPerSec: Math.round(r.replies / (measureMs / 1000)),
         generatorCores: Math.round(r.generatorCores * 100) / 100,
@@ -112,7 +121,7 @@ export const waitingCase: BenchCase = {
         const f = await waitingRun(ctx, fixture);
         runs.chatbox.push(f);
         ctx.log(
-          `[waiting] round ${round + 1}/${rounds}  ${f.connections} conns  ${f.delivered} delivered  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  rss ${f.rssMiB} MiB  server ${f.serverCores} cores, ${f.serverUsPerMessage} µs/msg  ${f.syncRepliesPerSec} sync replies/s  generators ${f.generatorCores} cores  errors ${f.errors}`,
+          `[waiting] round ${round + 1}/${rounds}  ${f.connections} conns  ${f.delivered} delivered  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  (send answered p50 ${f.sendAnsweredP50Ms} ms, p99 ${f.sendAnsweredP99Ms} ms)  rss ${f.rssMiB} MiB  server ${f.serverCores} cores, ${f.serverUsPerMessage} µs/msg  ${f.syncRepliesPerSec} sync replies/s  generators ${f.generatorCores} cores  errors ${f.errors}`,
         );
       }
       const c = medians(runs.chatbox);
