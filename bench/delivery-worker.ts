@@ -1,5 +1,7 @@
 // End-to-end delivery: pairs of connections, one sending a message now and
-// then, the other polling `inbox` at a fixed interval; a message's latency is
+// then, the other polling `inbox` at a fixed interval or waiting in `sync`
+// (receive: 'sync', each receiver on a connection of its own, possibly on
+// another node: `receiverPort`); a message's latency is
 // from the moment its `send` was written to the moment the poll reply that
 // carries it arrived. Both ends live in this one process, so they share a clock.
 //
@@ -20,6 +22,10 @@ export interface DeliveryPlan {
   senders: { user: string; token: string }[];
   receivers: { user: string; token: string }[];
   pollMs: number;
+  /** poll: `inbox` every pollMs; sync: a waiting `sync` always outstanding. */
+  receive?: 'poll' | 'sync';
+  /** Port the receivers connect to (default: `port`): another node of the same store. */
+  receiverPort?: number;
   /** Each sender waits a random time in [0.5, 1.5] × this between messages. */
   sendEveryMs: number;
   warmupMs: number;
@@ -52,7 +58,11 @@ const noteError = (what: string): void => {
 async function run(plan: DeliveryPlan): Promise<DeliveryResult> {
   const connect = (): Promise<ChatClient> => ChatClient.connect({ host: plan.host, port: plan.port, requestTimeoutMs: 30_000 });
   const senders = await Promise.all(plan.senders.map(connect));
-  const receivers = await Promise.all(plan.receivers.map(connect));
+  const receivers = await Promise.all(
+    plan.receivers.map(() => ChatClient.connect({ host: plan.host, port: plan.receiverPort ?? plan.port, requestTimeoutMs: 30_000 })),
+  );
+  // Sync receivers start from the cursor of an immediate sync (what a client does after `users`).
+  const cursors = plan.receive === 'sync' ? await Promise.all(receivers.map((c, i) => c.sync(plan.receivers[i]!.token, 0).then((r) => r.next))) : [];
   const latency = new Histogram();
   // Per pair: messages in flight, by sequence number.
   const inFlight = plan.senders.map(() => new Map<number, Sent>());
@@ -113,25 +123,42 @@ async function run(plan: DeliveryPlan): Promise<DeliveryResult> {
           for (const [seq, s] of inFlight[pair]!) if (s.answeredAt <= writtenAt) deliver(pair, seq, now);
           return;
         }
-        for (const list of Object.values(inbox)) {
-          for (const m of list as Message[]) {
-            const [, p, seq] = m.msg.split(' ');
-            if (Number(p) !== pair) noteError('message for another pair');
-            else deliver(pair, Number(seq), now);
-          }
-        }
+        for (const list of Object.values(inbox)) carried(pair, list as Message[], now);
       })
       .catch((err: Error) => noteError(`inbox: ${err.message}`));
   };
 
+  const carried = (pair: number, list: readonly Message[], now: number): void => {
+    for (const m of list) {
+      const [, p, seq] = m.msg.split(' ');
+      if (Number(p) !== pair) noteError('message for another pair');
+      else deliver(pair, Number(seq), now);
+    }
+  };
+
+  const syncLoop = (pair: number): void => {
+    if (!polling) return;
+    receivers[pair]!
+      .sync(plan.receivers[pair]!.token, cursors[pair]!, 30_000)
+      .then((r) => {
+        carried(pair, r.messages, performance.now());
+        cursors[pair] = r.next;
+        syncLoop(pair);
+      })
+      .catch((err: Error) => {
+        if (polling) noteError(`sync: ${err.message}`);
+      });
+  };
+
   plan.senders.forEach((_, pair) => {
     later(Math.random() * plan.sendEveryMs, () => sendLoop(pair, 1));
-    later(Math.random() * plan.pollMs, () => pollLoop(pair));
+    if (plan.receive === 'sync') syncLoop(pair);
+    else later(Math.random() * plan.pollMs, () => pollLoop(pair));
   });
   await new Promise((r) => setTimeout(r, windowEnd - performance.now()));
   sending = false;
-  // Two more polls each bring in what was sent last.
-  await new Promise((r) => setTimeout(r, 2 * plan.pollMs + 500));
+  // Two more polls each bring in what was sent last (a sync brings it in at once).
+  await new Promise((r) => setTimeout(r, plan.receive === 'sync' ? 1000 : 2 * plan.pollMs + 500));
   polling = false;
   for (const t of timers) clearTimeout(t);
   const lost = inFlight.reduce((n, m) => n + [...m.values()].filter((s) => s.measured).length, 0);

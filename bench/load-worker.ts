@@ -24,6 +24,8 @@ let windowStart = Infinity;
 let windowEnd = Infinity;
 let running = false;
 let seq = 0;
+let bytesIn = 0;
+let delivered = 0;
 // BENCH_TRACE=1: each worker prints replies and latency per second to stderr, to see a run's shape.
 let trace: Histogram | null = null;
 function startTrace(): void {
@@ -60,11 +62,17 @@ class Conn {
   dead = false;
   /** Open loop: when this connection's next batch is due. */
   due = 0;
+  /** Sync mode: the cursor, the presence version last fetched, and the reply being read. */
+  cursor = 0;
+  presence = 0;
+  private parts: Buffer[] = [];
 
   constructor(
     readonly socket: net.Socket,
     readonly token: string,
-    private readonly onReply: (conn: Conn) => void,
+    private readonly onReply: (conn: Conn, text: string | null) => void,
+    /** Keep each reply's text (sync mode parses them). */
+    private readonly collect = false,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -89,7 +97,12 @@ class Conn {
   }
 
   private onData(chunk: Buffer): void {
+    if (running) {
+      const now = performance.now();
+      if (now >= windowStart && now < windowEnd) bytesIn += chunk.length;
+    }
     let pos = 0;
+    let start = 0;
     for (;;) {
       if (!this.statusSeen) {
         const at = pos + (STATUS_OFFSET - this.frameBytes);
@@ -101,6 +114,7 @@ class Conn {
       const nl = chunk.indexOf(10, pos);
       if (nl === -1) {
         this.frameBytes += chunk.length - pos;
+        if (this.collect) this.parts.push(chunk.subarray(start));
         return;
       }
       if (this.newlines === 0) {
@@ -110,13 +124,20 @@ class Conn {
         this.newlines = 0;
         this.frameBytes = 0;
         this.statusSeen = false;
-        this.complete(this.statusOk);
+        let text: string | null = null;
+        if (this.collect) {
+          this.parts.push(chunk.subarray(start, nl + 1));
+          text = Buffer.concat(this.parts).toString('utf8');
+          this.parts = [];
+        }
+        start = nl + 1;
+        this.complete(this.statusOk, text);
       }
       pos = nl + 1;
     }
   }
 
-  private complete(ok: boolean): void {
+  private complete(ok: boolean, text: string | null): void {
     const now = performance.now();
     const at = this.sentAt[this.head++];
     if (this.head > 1024) {
@@ -127,13 +148,20 @@ class Conn {
       noteError('reply without a request');
       return;
     }
+    if (this.collect) {
+      // A waiting sync's own latency is its wait: the messages it carries are timed instead,
+      // and its replies count by when they arrive.
+      if (now >= windowStart && now < windowEnd) replies++;
+      this.onReply(this, text);
+      return;
+    }
     if (trace) trace.record((now - at) * 1000);
     if (at >= windowStart && at < windowEnd) {
       replies++;
       latency.record((now - at) * 1000);
       if (!ok) noteError('ERROR reply');
     }
-    this.onReply(this);
+    this.onReply(this, text);
   }
 }
 
@@ -158,7 +186,7 @@ async function connectAll(): Promise<{ connected: number; failed: number; sample
   const samples: string[] = [];
   let failed = 0;
   let next = 0;
-  const onReply = plan.mode === 'closed' ? closedNext : (): void => {};
+  const onReply = plan.mode === 'closed' ? closedNext : plan.mode === 'sync' ? syncNext : (): void => {};
   const one = async (): Promise<void> => {
     while (next < plan.tokens.length) {
       const i = next++;
@@ -174,7 +202,7 @@ async function connectAll(): Promise<{ connected: number; failed: number; sample
           });
           s.once('error', reject);
         });
-        conns.push(new Conn(socket, plan.tokens[i]!, onReply));
+        conns.push(new Conn(socket, plan.tokens[i]!, onReply, plan.mode === 'sync'));
       } catch (err) {
         failed++;
         if (samples.length < 5) samples.push(`connect: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
@@ -193,6 +221,48 @@ let mixTotal = 0;
 function closedNext(conn: Conn): void {
   if (!running || conn.outstanding > 0) return;
   conn.write(line(pickCommand(mixWeights, mixTotal), conn.token), 1, performance.now());
+}
+
+// --- sync ---
+
+const syncLine = (c: Conn): string => `sync ${c.token} ${c.cursor} 60000\r\n`;
+
+/** Handles a sync (or online) reply: times the messages it carries, then syncs again from its cursor. */
+function syncNext(conn: Conn, text: string | null): void {
+  if (text === null) return;
+  let r: { status?: string; message?: string; messages?: { msg: string }[]; next?: number; presence?: number; users?: unknown; unchanged?: boolean };
+  try {
+    r = JSON.parse(text) as typeof r;
+  } catch {
+    noteError('unparsable reply');
+    return;
+  }
+  if (r.status !== 'OK') {
+    noteError(`ERROR ${r.message ?? ''}`);
+    return;
+  }
+  if (r.next === undefined) {
+    // An online reply: the list (or "unchanged") at this version.
+    if (typeof r.presence === 'number') conn.presence = r.presence;
+    return;
+  }
+  const now = performance.timeOrigin + performance.now();
+  for (const m of r.messages ?? []) {
+    const t = /t=(\d+(?:\.\d+)?)/.exec(m.msg);
+    if (!t) continue;
+    const sentAt = Number(t[1]) - performance.timeOrigin;
+    if (sentAt >= windowStart && sentAt < windowEnd) {
+      delivered++;
+      latency.record((now - Number(t[1])) * 1000);
+    }
+  }
+  conn.cursor = r.next;
+  if (!running) return;
+  if (plan.followPresence && r.presence !== conn.presence) {
+    conn.write(`online ${conn.token} ${conn.presence}\r\n${syncLine(conn)}`, 2, performance.now());
+  } else {
+    conn.write(syncLine(conn), 1, performance.now());
+  }
 }
 
 // --- open loop ---
@@ -228,7 +298,7 @@ async function waitOutstanding(limitMs: number): Promise<void> {
 async function go(): Promise<void> {
   if (plan.mode === 'idle') {
     // Idle connections have nothing to time: report what went wrong while they were held.
-    send({ type: 'result', result: { latency: latency.toData(), lag: lag.toData(), replies, errors, errorSamples, windowMs: 0, cpuMs: 0 } });
+    send({ type: 'result', result: { latency: latency.toData(), lag: lag.toData(), replies, errors, errorSamples, windowMs: 0, cpuMs: 0, bytesIn, delivered } });
     return;
   }
   const t0 = performance.now();
@@ -236,7 +306,9 @@ async function go(): Promise<void> {
   windowEnd = windowStart + plan.measureMs;
   running = true;
   startTrace();
-  if (plan.mode === 'closed') {
+  if (plan.mode === 'sync') {
+    // The syncs were sent when the connections opened (startSync); a new window starts now.
+  } else if (plan.mode === 'closed') {
     mixWeights = Object.entries(plan.mix ?? {}).filter(([, w]) => w! > 0) as [Command, number][];
     mixTotal = mixWeights.reduce((s, [, w]) => s + w, 0);
     for (const c of conns) closedNext(c);
@@ -249,10 +321,14 @@ async function go(): Promise<void> {
   const cpu0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, Math.max(0, windowEnd - performance.now())));
   const cpu = process.cpuUsage(cpu0);
+  if (plan.mode === 'sync') {
+    // Messages sent at the window's end still arrive: wait for them, syncing on, then report.
+    await new Promise((r) => setTimeout(r, 1500));
+  }
   running = false;
-  // Replies to requests sent inside the window still count; a missing one is an error.
-  await waitOutstanding(5000);
-  const missing = conns.reduce((n, c) => n + c.outstanding, 0);
+  // Replies to requests sent inside the window still count; a missing one is an error (a sync keeps waiting).
+  if (plan.mode !== 'sync') await waitOutstanding(5000);
+  const missing = plan.mode === 'sync' ? 0 : conns.reduce((n, c) => n + c.outstanding, 0);
   if (missing > 0) {
     noteError(`${missing} replies missing 5 s after the window`);
     errors += missing - 1;
@@ -265,6 +341,8 @@ async function go(): Promise<void> {
     errorSamples,
     windowMs: plan.measureMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    bytesIn,
+    delivered,
   };
   send({ type: 'result', result });
 }
@@ -287,6 +365,12 @@ process.on('message', (msg: ToWorker) => {
         const t0 = performance.now();
         const { connected, failed, samples } = await connectAll();
         if (process.env.BENCH_TRACE) process.stderr.write(`  worker ${process.pid} connected ${connected} in ${Math.round(performance.now() - t0)} ms\n`);
+        if (plan.mode === 'sync') {
+          // Every connection starts waiting at once: a sync from 0 answers what is stored, then waits.
+          running = true;
+          windowStart = Infinity;
+          for (const c of conns) c.write(syncLine(c), 1, performance.now());
+        }
         if (plan.mode === 'idle') {
           const t1 = performance.now();
           const unanswered = await startIdle();

@@ -3,24 +3,27 @@
 // the summary table.
 //
 // node dist/bench/run.js [case...] [--quick]
-//   case: a name (mixed, send, polling, idle, delivery, tui, redis) or its number 1-7.
+//   case: a name (mixed, send, polling, idle, delivery, tui, redis, sync, waiting, presence, search) or its number 1-11.
 //   --quick: one round and shorter windows (a smoke run, not for the record).
 
 import { idleCase, pollingCase } from './cases/connections.js';
 import { deliveryCase } from './cases/delivery.js';
 import { redisCase } from './cases/redis.js';
+import { searchCase } from './cases/search.js';
+import { presenceCase, waitingCase } from './cases/sync-scale.js';
+import { syncDeliveryCase } from './cases/sync-delivery.js';
 import { mixedCase, sendCase } from './cases/throughput.js';
 import { tuiCase } from './cases/tui.js';
 import type { BenchCase, CaseContext } from './lib/case.js';
 import { createFixture } from './lib/fixture.js';
 import { writeCaseResult, writeSummary } from './lib/report.js';
 
-const CASES: BenchCase[] = [mixedCase, sendCase, pollingCase, idleCase, deliveryCase, tuiCase, redisCase];
-const ORDER = ['mixed', 'send', 'polling', 'idle', 'delivery', 'tui', 'redis'] as const;
+const CASES: BenchCase[] = [mixedCase, sendCase, pollingCase, idleCase, deliveryCase, tuiCase, redisCase, syncDeliveryCase, waitingCase, presenceCase, searchCase];
+const ORDER = ['mixed', 'send', 'polling', 'idle', 'delivery', 'tui', 'redis', 'sync', 'waiting', 'presence', 'search'] as const;
 const FIXTURE_USERS = 1000;
 
 function usage(problem: string): never {
-  process.stderr.write(`bench: ${problem}\nusage: node dist/bench/run.js [${ORDER.join('|')}|1-7 ...] [--quick]\n`);
+  process.stderr.write(`bench: ${problem}\nusage: node dist/bench/run.js [${ORDER.join('|')}|1-${ORDER.length} ...] [--quick]\n`);
   process.exit(2);
 }
 
@@ -30,7 +33,7 @@ function pickCases(argv: string[]): { cases: BenchCase[]; quick: boolean } {
   for (const a of argv) {
     if (a === '--quick') quick = true;
     else if (a === '--help' || a === '-h') usage('runs the benchmark cases');
-    else if (/^[1-7]$/.test(a)) names.add(ORDER[Number(a) - 1]!);
+    else if (/^[1-9][0-9]?$/.test(a) && Number(a) <= ORDER.length) names.add(ORDER[Number(a) - 1]!);
     else if ((ORDER as readonly string[]).includes(a)) names.add(a);
     else usage(`unknown case '${a}'`);
   }

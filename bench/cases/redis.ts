@@ -12,14 +12,14 @@ import { closedLoopRun, USERS } from './throughput.js';
 
 const MIXED = { online: 1, inbox: 1, send: 1 };
 
-/** A fresh redis-server holding the benchmark's accounts (the same ones the SQLite fixture has). */
-async function redisWithUsers(): Promise<{ url: string; stop(): Promise<void> }> {
+/** A fresh redis-server holding the first `users` benchmark accounts (the same ones the SQLite fixture has). */
+export async function redisWithUsers(users = USERS): Promise<{ url: string; stop(): Promise<void> }> {
   const redis = await startRedis({ appendfsync: 'everysec' });
   const store = await RedisStore.open(redis.url, { idleLifetimeMs: 7 * 86_400_000, presenceWindowMs: 30_000 });
   try {
     const passwordHash = await hashPassword(BENCH_PASSWORD, 10);
     await Promise.all(
-      Array.from({ length: USERS }, (_, i) =>
+      Array.from({ length: users }, (_, i) =>
         store.addUser({ username: benchUser(i), nama: `Bench User ${String(i).padStart(4, '0')}`, negara: 'Indonesia', passwordHash }),
       ),
     );

@@ -23,6 +23,7 @@ export interface LoadSpec {
   mix?: Partial<Record<Command, number>>;
   batch?: Command[];
   periodMs?: number;
+  followPresence?: boolean;
   warmupMs: number;
   measureMs: number;
 }
@@ -41,6 +42,10 @@ export interface LoadResult {
   generatorCores: number;
   /** What `cpuMs` (the server's CPU clock) advanced by during the window, when given. */
   serverCpuMs: number | null;
+  /** Bytes the server sent to the load's connections during the window. */
+  bytesIn: number;
+  /** Sync mode: messages carried whose send was written in the window. */
+  delivered: number;
 }
 
 interface Worker {
@@ -109,6 +114,7 @@ export class LoadGroup {
           mix: spec.mix,
           batch: spec.batch,
           periodMs: spec.periodMs,
+          followPresence: spec.followPresence,
           warmupMs: spec.warmupMs,
           measureMs: spec.measureMs,
           connectConcurrency: 64,
@@ -159,6 +165,8 @@ export class LoadGroup {
       connected: this.connected,
       generatorCores: windowMs > 0 ? results.reduce((n, r) => n + r.cpuMs, 0) / windowMs : 0,
       serverCpuMs: Number.isFinite(serverCpuMs) ? serverCpuMs : null,
+      bytesIn: results.reduce((n, r) => n + r.bytesIn, 0),
+      delivered: results.reduce((n, r) => n + r.delivered, 0),
     };
   }
 

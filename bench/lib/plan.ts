@@ -18,9 +18,13 @@ export interface LoadPlan {
   /**
    * closed: each connection sends, waits for the reply, sends again, picking commands by `mix` weights;
    * open: each connection sends `batch` (pipelined) every `periodMs`, at a random phase;
-   * idle: each connection sends one `inbox`, then stays silent until told to quit.
+   * idle: each connection sends one `inbox`, then stays silent until told to quit;
+   * sync: each connection keeps `sync <token> <next> 60000` waiting, following the cursor, and times
+   * every message it carries from the `t=<epoch ms>` its sender wrote in it.
    */
-  mode: 'closed' | 'open' | 'idle';
+  mode: 'closed' | 'open' | 'idle' | 'sync';
+  /** Sync mode: when a reply's presence version changed, ask `online <token> <version>` before syncing again. */
+  followPresence?: boolean;
   mix?: Partial<Record<Command, number>>;
   batch?: Command[];
   periodMs?: number;
@@ -46,6 +50,10 @@ export interface WorkerResult {
   windowMs: number;
   /** CPU the worker used during the window (ms). */
   cpuMs: number;
+  /** Bytes the server sent to this worker's connections during the window. */
+  bytesIn: number;
+  /** Sync mode: messages carried whose send was written inside the window (their latency is in `latency`). */
+  delivered: number;
 }
 
 /** Worker to orchestrator. */
