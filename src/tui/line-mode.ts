@@ -6,8 +6,9 @@
 // the server is made harmless before it is printed.
 
 import { createInterface } from 'node:readline';
-import { ChatClient, ChatError, ConnectionError, type ConnectOptions } from '../client.js';
-import { DEFAULT_PORT, toWireJson, trimBlanks } from '../protocol.js';
+import { ChatError, ConnectionError, type ChatClient, type ConnectOptions } from '../client.js';
+import { ReconnectingClient } from '../client-reconnect.js';
+import { toWireJson, trimBlanks } from '../protocol.js';
 import { fatal, parseFlags } from '../args.js';
 import { CONNECT_FLAGS, CONNECT_USAGE, connectOptionsFrom } from './options.js';
 import { escapeJsonForTerminal, sanitizeLine } from './sanitize.js';
@@ -46,12 +47,20 @@ export type RunResult = { print: string | null } | { lost: string };
 
 /** One line-mode session: a connection (reopened when lost) and the token. */
 export class LineModeSession {
-  token = '';
-  private client: ChatClient | null = null;
+  private readonly rc: ReconnectingClient;
   /** Whether the server has answered anything on this connection. */
   private answered = false;
+  /** Whether the command being run got a connection (so a failure is a connection lost, not refused). */
+  private reached = false;
 
-  constructor(private readonly connect: ConnectOptions) {}
+  constructor(private readonly connect: ConnectOptions) {
+    this.rc = new ReconnectingClient(connect, 30_000);
+  }
+
+  /** The token of this session ('' when logged out). */
+  get token(): string {
+    return this.rc.token ?? '';
+  }
 
   /** Opens the connection now, so a wrong address fails before the first command. */
   async open(): Promise<void> {
@@ -59,12 +68,11 @@ export class LineModeSession {
   }
 
   private async conn(): Promise<ChatClient> {
-    if (this.client?.connected) return this.client;
-    // Null until connected, so a failure to connect is not taken for a connection lost.
-    this.client = null;
-    this.client = await ChatClient.connect({ requestTimeoutMs: 30_000, ...this.connect });
-    this.answered = false;
-    return this.client;
+    const before = this.rc.client;
+    const client = await this.rc.connection();
+    if (client !== before) this.answered = false;
+    this.reached = true;
+    return client;
   }
 
   /** Runs one command line: what to print, or why the connection failed under it. */
@@ -72,6 +80,7 @@ export class LineModeSession {
     const trimmed = trimBlanks(line);
     if (trimmed === '') return { print: null };
     const [cmd = '', ...args] = trimmed.split(/[ \t]+/);
+    this.reached = false;
     try {
       const print = await this.dispatch(cmd, args, trimmed);
       this.answered = true;
@@ -81,15 +90,14 @@ export class LineModeSession {
         if (err instanceof ChatError) this.answered = true;
         return { print: errorLine(err) };
       }
-      const wasOpen = this.client !== null;
-      this.client = null;
-      return { lost: sanitizeLine(wasOpen ? this.describeLoss(err, cmd) : err.message) };
+      this.rc.drop();
+      return { lost: sanitizeLine(this.reached ? this.describeLoss(err, cmd) : err.message) };
     }
   }
 
   /** One line on a connection that ended while `cmd` waited for its answer. */
   private describeLoss(err: ConnectionError, cmd: string): string {
-    const where = `${this.connect.host ?? '127.0.0.1'}:${this.connect.port ?? DEFAULT_PORT}`;
+    const where = this.rc.server;
     let why = err.code === 'ECONNRESET' ? 'reset' : err.code === 'ETIMEDOUT' ? 'no reply' : 'closed by the server';
     // A plain connection to a TLS server is closed before its first answer.
     if (why === 'closed by the server' && !this.answered && !this.connect.tls) why += ' before any answer; if it serves TLS, add --tls';
@@ -105,8 +113,9 @@ export class LineModeSession {
     switch (cmd) {
       case 'auth': {
         if (args.length !== 2) return 'Error, usage: auth <username> <password>';
-        const token = await (await this.conn()).auth(args[0]!, args[1]!);
-        this.token = token;
+        await this.conn();
+        // Every `auth` asks the server: a new token each time, as the original client did.
+        const token = await this.rc.login(args[0]!, args[1]!, true);
         return `username ${sanitizeLine(args[0]!)} logged in, token ${sanitizeLine(token)}`;
       }
       case 'send': {
@@ -147,7 +156,7 @@ export class LineModeSession {
         const missing = this.needToken();
         if (missing) return missing;
         await (await this.conn()).logout(this.token);
-        this.token = '';
+        this.rc.forgetSession();
         return 'Logged out';
       }
       case 'help':
@@ -159,12 +168,7 @@ export class LineModeSession {
 
   /** Logs out if logged in (errors ignored) and closes the connection. */
   async close(): Promise<void> {
-    if (this.token && this.client?.connected) {
-      await this.client.logout(this.token).catch(() => undefined);
-    }
-    this.token = '';
-    this.client?.close();
-    this.client = null;
+    await this.rc.logout(30_000);
   }
 }
 

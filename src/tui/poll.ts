@@ -84,9 +84,3 @@ export async function historyPage(client: ChatClient, token: string, peer: strin
     return { failed: err instanceof ChatError && err.code === Errors.noSession ? 'sessionLost' : 'other' };
   }
 }
-
-/** Wait before reconnect attempt `attempt`: 0.5 s doubling to 15 s, with jitter so many clients do not come back at once. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(15_000, 500 * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base * (0.8 + Math.random() * 0.4));
-}

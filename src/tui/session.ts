@@ -6,14 +6,15 @@
 // logging in again when the server forgot the session. It reports everything
 // as reducer actions.
 
-import { ChatClient, ChatError, ConnectionError, type ConnectOptions } from '../client.js';
+import { ChatError, ConnectionError, type ChatClient, type ConnectOptions } from '../client.js';
+import { backoffMs, ReconnectingClient } from '../client-reconnect.js';
 import { Errors } from '../protocol.js';
 import { MessageAnchor } from './anchor.js';
 import { tuiLog } from './log.js';
 import { pagesBackTo, searchOnce, type SearchOutcome } from './finder.js';
 import { LiveSync } from './live-sync.js';
 import { Sending } from './sending.js';
-import { backoffMs, historyPage, pollOnce, shortReason, type ServerSupport } from './poll.js';
+import { historyPage, pollOnce, shortReason, type ServerSupport } from './poll.js';
 import type { Action, ConnState } from './state.js';
 
 /** How the session connects and how often it polls. */
@@ -34,15 +35,10 @@ export interface SessionOptions {
 }
 
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
-
 /** One logged-in user's connection to the server, driven by the chat screen. */
 export class ChatSession {
-  private client: ChatClient | null = null;
-  private token: string | null = null;
-  private username = '';
-  // Kept in memory only, to log in again after the server forgot the session.
-  private password = '';
+  /** The connection, token and credentials, reopened and logged in again as needed. */
+  private readonly rc: ReconnectingClient;
   private dispatch: (a: Action) => void = () => {};
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -54,14 +50,20 @@ export class ChatSession {
   private recheck = false;
   private lastUsersAt = 0;
   private readonly sending: Sending;
-  private pendingLogin: { username: string; password: string; done: Promise<void> } | null = null;
   private conn: ConnState = { kind: 'connecting' };
   private readonly supports: ServerSupport = { ack: true, users: true, history: true, sync: true };
   private readonly live: LiveSync;
 
   constructor(readonly options: SessionOptions) {
+    this.rc = new ReconnectingClient(options.connect, 15_000, () => {
+      if (this.stopped) return;
+      if (this.conn.kind === 'connected') {
+        this.setConn({ kind: 'reconnecting', attempt: 0, reason: 'connection lost' });
+        this.schedule(250);
+      }
+    });
     this.sending = new Sending(
-      { dispatch: (a) => this.dispatch(a), main: () => (this.client?.connected && this.token ? { client: this.client, token: this.token } : null), sessionLost: () => this.sessionLost() },
+      { dispatch: (a) => this.dispatch(a), main: () => this.rc.live(), sessionLost: () => this.sessionLost() },
       options.queueMaxAgeMs ?? 120_000,
     );
     this.supports.sync = options.sync ?? true;
@@ -70,10 +72,10 @@ export class ChatSession {
       {
         dispatch: (a) => {
           // The newest message seen, to tell after a new login whether the server still has it.
-          if (a.type === 'sync') for (const m of a.messages) this.anchor.remember(m.sender === this.username ? m.recipient : m.sender, [m]);
+          if (a.type === 'sync') for (const m of a.messages) this.anchor.remember(m.sender === this.rc.user ? m.recipient : m.sender, [m]);
           this.dispatch(a);
         },
-        main: () => (this.client?.connected && this.token && this.conn.kind === 'connected' ? { client: this.client, token: this.token } : null),
+        main: () => (this.conn.kind === 'connected' ? this.rc.live() : null),
         refused: (err) => this.syncRefused(err),
       },
       options.syncWaitMs,
@@ -87,39 +89,24 @@ export class ChatSession {
 
   /** `host:port` for people. */
   get server(): string {
-    return `${this.options.connect.host ?? '127.0.0.1'}:${this.options.connect.port ?? 8889}`;
+    return this.rc.server;
   }
 
   /** The logged-in username. */
   get user(): string {
-    return this.username;
+    return this.rc.user;
   }
 
   /** Connects if needed and logs in. Throws ChatError (the server's answer) or ConnectionError. */
-  login(username: string, password: string): Promise<void> {
-    // The same login already done or on its way (started while the screen was loading) is shared.
-    if (this.token && this.username === username && this.password === password) return Promise.resolve();
-    const pending = this.pendingLogin;
-    if (pending && pending.username === username && pending.password === password) return pending.done;
-    const done = (async () => {
-      const client = await this.connectClient();
-      this.token = await client.auth(username, password);
-      this.username = username;
-      this.password = password;
-    })();
-    this.pendingLogin = { username, password, done };
-    const clear = (): void => {
-      if (this.pendingLogin?.done === done) this.pendingLogin = null;
-    };
-    done.then(clear, clear);
-    return done;
+  async login(username: string, password: string): Promise<void> {
+    await this.rc.login(username, password);
   }
 
   /** Starts polling; every change is reported through `dispatch`. */
   start(dispatch: (a: Action) => void): void {
     this.dispatch = dispatch;
     this.stopped = false;
-    this.setConn(this.client?.connected && this.token ? { kind: 'connected' } : { kind: 'connecting' });
+    this.setConn(this.rc.live() ? { kind: 'connected' } : { kind: 'connecting' });
     this.schedule(0);
   }
 
@@ -140,9 +127,9 @@ export class ChatSession {
       this.dispatch({ type: 'history/loaded', peer, messages: [], complete: true });
       return;
     }
-    const client = this.client;
-    const token = this.token;
-    if (!client?.connected || !token || this.conn.kind !== 'connected') return;
+    const main = this.rc.live();
+    if (!main || this.conn.kind !== 'connected') return;
+    const { client, token } = main;
     this.dispatch({ type: 'history/loading', peer });
     void historyPage(client, token, peer, beforeId, page, this.supports).then((r) => {
       if ('failed' in r) {
@@ -160,14 +147,7 @@ export class ChatSession {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.live.stop();
-    const client = this.client;
-    const token = this.token;
-    this.token = null;
-    this.client = null;
-    if (client?.connected && token) {
-      await Promise.race([client.logout(token).catch(() => undefined), sleep(timeoutMs)]);
-    }
-    client?.close();
+    await this.rc.logout(timeoutMs);
   }
 
   /** Stops polling and drops the connection without logging out. */
@@ -175,8 +155,7 @@ export class ChatSession {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.live.stop();
-    this.client?.destroy();
-    this.client = null;
+    this.rc.drop();
   }
 
   private setConn(conn: ConnState): void {
@@ -190,29 +169,11 @@ export class ChatSession {
     this.timer = setTimeout(() => void this.tick(), ms);
   }
 
-  private async connectClient(): Promise<ChatClient> {
-    if (this.client?.connected) return this.client;
-    const client = await ChatClient.connect({ requestTimeoutMs: 15_000, ...this.options.connect });
-    client.on('close', () => {
-      if (this.client !== client || this.stopped) return;
-      this.client = null;
-      if (this.conn.kind === 'connected') {
-        this.setConn({ kind: 'reconnecting', attempt: 0, reason: 'connection lost' });
-        this.schedule(250);
-      }
-    });
-    this.client = client;
-    return client;
-  }
-
   /** A connection with a valid token: connects and logs in again as needed. */
   private async ready(): Promise<ChatClient> {
-    const client = await this.connectClient();
-    if (!this.token) {
-      this.token = await client.auth(this.username, this.password);
-      // The sync loop follows the old token: it starts again with this one.
-      this.live.stop();
-    }
+    const { client, fresh } = await this.rc.ready();
+    // The sync loop follows the old token: it starts again with this one.
+    if (fresh) this.live.stop();
     if (this.recheck) await this.recheckServer(client);
     if (this.conn.kind !== 'connected') this.setConn({ kind: 'connected' });
     // Messages typed offline, or given back by a server that had forgotten the session.
@@ -240,7 +201,7 @@ export class ChatSession {
   private async poll(client: ChatClient): Promise<void> {
     const now = Date.now();
     const wantUsers = this.supports.users && now - this.lastUsersAt >= (this.options.usersIntervalMs ?? 10_000);
-    const { action, highestId } = await pollOnce(client, this.token!, this.ackId, this.supports, wantUsers, now);
+    const { action, highestId } = await pollOnce(client, this.rc.token!, this.ackId, this.supports, wantUsers, now);
     if (action.users) this.lastUsersAt = now;
     for (const [sender, list] of Object.entries(action.inbox ?? {})) this.anchor.remember(sender, list);
     this.dispatch(action);
@@ -250,7 +211,7 @@ export class ChatSession {
 
   /** Starts live sync (see LiveSync.begin); a server without it is polled. */
   private async startSync(client: ChatClient): Promise<void> {
-    if (await this.live.begin(client, this.token!)) this.lastUsersAt = Date.now();
+    if (await this.live.begin(client, this.rc.token!)) this.lastUsersAt = Date.now();
     else this.supports.sync = false;
   }
 
@@ -258,7 +219,7 @@ export class ChatSession {
   private async refreshDirectory(client: ChatClient): Promise<void> {
     const now = Date.now();
     if (now - this.lastUsersAt < (this.options.usersIntervalMs ?? 10_000)) return;
-    const users = await client.users(this.token!);
+    const users = await client.users(this.rc.token!);
     this.lastUsersAt = now;
     this.dispatch({ type: 'poll', users });
   }
@@ -279,9 +240,9 @@ export class ChatSession {
 
   /** Searches this user's messages (the newest `limit` holding every word). */
   async search(words: string, limit = 100): Promise<SearchOutcome> {
-    const client = this.client;
-    const token = this.token;
-    if (!client?.connected || !token || this.conn.kind !== 'connected') return { failed: 'not connected' };
+    const main = this.rc.live();
+    if (!main || this.conn.kind !== 'connected') return { failed: 'not connected' };
+    const { client, token } = main;
     const r = await searchOnce(client, token, words, limit);
     if (r === 'sessionLost') {
       this.sessionLost();
@@ -296,10 +257,9 @@ export class ChatSession {
     return pagesBackTo(
       id,
       (before) => {
-        const client = this.client;
-        const token = this.token;
-        if (!client?.connected || !token || !this.supports.history) return Promise.resolve({ failed: 'other' });
-        return historyPage(client, token, peer, before, page, this.supports);
+        const main = this.rc.live();
+        if (!main || !this.supports.history) return Promise.resolve({ failed: 'other' });
+        return historyPage(main.client, main.token, peer, before, page, this.supports);
       },
       (r) => {
         this.anchor.remember(peer, r.messages);
@@ -309,7 +269,7 @@ export class ChatSession {
   }
 
   private sessionLost(): void {
-    this.token = null;
+    this.rc.forgetSession();
     this.recheck = true;
     this.schedule(0);
   }
@@ -320,7 +280,7 @@ export class ChatSession {
    * its new messages received unseen: start over from 0 and set ours aside.
    */
   private async recheckServer(client: ChatClient): Promise<void> {
-    const same = !this.supports.history || (await this.anchor.stillThere(client, this.token!));
+    const same = !this.supports.history || (await this.anchor.stillThere(client, this.rc.token!));
     this.recheck = false;
     if (same) return;
     tuiLog('the server no longer has the messages seen before (a new database?): message ids start over');
@@ -337,7 +297,7 @@ export class ChatSession {
         // The server forgot us (restart, expiry): log in again with the same password.
         tuiLog('session ended by the server; logging in again');
         this.attempt++;
-        this.token = null;
+        this.rc.forgetSession();
         this.recheck = true;
         this.schedule(this.attempt > 1 ? backoffMs(this.attempt) : 0);
         return;
@@ -350,8 +310,7 @@ export class ChatSession {
     }
     tuiLog(`poll failed: ${shortReason(err)}`);
     if (err instanceof ConnectionError) {
-      this.client?.destroy();
-      this.client = null;
+      this.rc.drop();
     }
     this.attempt++;
     this.setConn({ kind: 'reconnecting', attempt: this.attempt, reason: shortReason(err) });
