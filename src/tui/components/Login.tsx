@@ -102,6 +102,8 @@ export function Login({ server, initialUser, initialPassword, autoSubmit, onSubm
   }, [getUser, setField]);
   const onPasswordEnter = useCallback(() => void submit(getUser(), getPassword()), [submit, getUser, getPassword]);
 
+  // Kept because ink-text-input 6.0.0 edits the value of the render its key handler came from: two keys
+  // before the next render (typed ahead, a script) would both start from the same old value; one key per render.
   useFieldInput();
   // Only the keys the text fields leave alone: typing, Backspace, Left/Right and Enter are theirs.
   const onKey = useCallback(
