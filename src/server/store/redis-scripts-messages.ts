@@ -6,7 +6,8 @@
 // keyed by the caller's request id or claim id so that a second run changes
 // nothing. The key layout is in docs/redis.md; P is the namespace prefix, KEYS[1].
 
-function script(body: string): string {
+/** A script body with P, the namespace prefix, bound from KEYS[1]. */
+export function script(body: string): string {
   return 'local P = KEYS[1]\n' + body;
 }
 
@@ -58,7 +59,7 @@ return body
 `);
 
 /** Lua to fetch the bodies of a list of ids, skipping any that are gone. */
-const BODIES = `
+export const BODIES = `
 local function bodies(ids)
   local out = {}
   for i = 1, #ids, 1000 do

@@ -9,9 +9,7 @@
 // versions on `<P>presence`, from inside the script that makes them.
 // P is the namespace prefix, KEYS[1].
 
-function script(body: string): string {
-  return 'local P = KEYS[1]\n' + body;
-}
+import { BODIES, script } from './redis-scripts-messages.js';
 
 /**
  * ARGV: account id, since id, limit. The account's messages with id > since
@@ -19,7 +17,7 @@ function script(body: string): string {
  * up to the last message of a full page), and the cursor. Returns
  * {bodies, {username, marker, ...}, next}. Reads only.
  */
-export const CHANGES = script(`
+export const CHANGES = script(BODIES + `
 local uid, since, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local key = P .. 'ev:' .. uid
 local ids, peers = {}, {}
@@ -41,14 +39,7 @@ while not full do
   if #r < chunk * 2 then break end
   offset = offset + chunk
 end
-local bodies = {}
-for i = 1, #ids, 1000 do
-  local keys = {}
-  for j = i, math.min(i + 999, #ids) do keys[#keys + 1] = P .. 'm:' .. ids[j] end
-  for _, body in ipairs(redis.call('MGET', unpack(keys))) do
-    if body then bodies[#bodies + 1] = body end
-  end
-end
+local found = bodies(ids)
 local marks = {}
 for _, peer in ipairs(peers) do
   local acct = redis.call('HGET', P .. 'acct', peer)
@@ -60,7 +51,7 @@ for _, peer in ipairs(peers) do
 end
 local nextv = last
 if #ids == 0 and #peers == 0 then nextv = tonumber(redis.call('GET', P .. 'next') or '0') end
-return {bodies, marks, string.format('%.0f', nextv)}
+return {found, marks, string.format('%.0f', nextv)}
 `);
 
 /**
