@@ -15,7 +15,8 @@ const PAIRS = 100;
 const POLL_MS = 1000;
 const SEND_EVERY_MS = 1000;
 
-function runWorker(plan: DeliveryPlan): Promise<DeliveryResult> {
+/** Runs one delivery plan in a worker process of its own, so the clients are not the bottleneck. */
+export function runDeliveryWorker(plan: DeliveryPlan): Promise<DeliveryResult> {
   return new Promise((resolve, reject) => {
     const proc = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settled = false;
@@ -35,7 +36,7 @@ async function deliveryRun(ctx: CaseContext, kind: ServerKind): Promise<Figures>
   const server = await startServer(kind, { fixtureDb: ctx.fixture.db });
   try {
     const sessions = await login(server.host, server.port, 0, 2 * PAIRS);
-    const r = await runWorker({
+    const r = await runDeliveryWorker({
       host: server.host,
       port: server.port,
       baseline: kind === 'baseline',

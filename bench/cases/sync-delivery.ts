@@ -3,43 +3,24 @@
 // run; and, when the Redis store serves `sync`, with sender and receiver on two
 // nodes of one Redis.
 
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ChatClient } from '../../src/client.js';
-import type { DeliveryPlan, DeliveryResult } from '../delivery-worker.js';
 import type { BenchCase, CaseContext } from '../lib/case.js';
 import { closeClient, login, type Session } from '../lib/fixture.js';
 import { medians, row, type CaseReport, type Figures, type MetricRow } from '../lib/report.js';
 import { startServer, type RunningServer } from '../lib/servers.js';
 import { Histogram, summarize } from '../lib/stats.js';
+import { runDeliveryWorker } from './delivery.js';
 import { redisWithUsers } from './redis.js';
 
-const WORKER = fileURLToPath(new URL('../delivery-worker.js', import.meta.url));
 const PAIRS = 100;
 const SEND_EVERY_MS = 1000;
-
-function runWorker(plan: DeliveryPlan): Promise<DeliveryResult> {
-  return new Promise((resolve, reject) => {
-    const proc = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let settled = false;
-    proc.on('message', (m: { type: 'result'; result: DeliveryResult } | { type: 'fatal'; message: string }) => {
-      settled = true;
-      if (m.type === 'result') resolve(m.result);
-      else reject(new Error(`delivery worker failed: ${m.message}`));
-    });
-    proc.on('exit', (code) => {
-      if (!settled) reject(new Error(`delivery worker exited with ${code}`));
-    });
-    proc.send(plan);
-  });
-}
 
 /** One measured window: senders are users 0..99, receivers 100..199 (distinct accounts). */
 async function measure(ctx: CaseContext, servers: RunningServer[], sessions: Session[], receive: 'poll' | 'sync'): Promise<Figures> {
   const [a, b = a] = servers as [RunningServer, RunningServer?];
   const cpu0 = servers.map((s) => s.cpuMs());
   const measureMs = ctx.quick ? 5000 : 8000;
-  const r = await runWorker({
+  const r = await runDeliveryWorker({
     host: a.host,
     port: a.port,
     receiverPort: b!.port,
