@@ -69,7 +69,7 @@ export class SqliteSync implements SyncStore {
          ON CONFLICT (user_id, peer_id) DO UPDATE SET marker = excluded.marker, event_id = excluded.event_id`,
       ),
       receiveUpTo: db.prepare<[number, number, number]>(
-        `UPDATE messages SET delivered = 1, claim_id = NULL, claim_until = NULL
+        `UPDATE messages INDEXED BY messages_inbox SET delivered = 1, claim_id = NULL, claim_until = NULL
          WHERE recipient_id = ? AND delivered = 0 AND id <= ? AND sender_id = ?`,
       ),
       conversations: db.prepare<{ me: number }, ConversationRow>(

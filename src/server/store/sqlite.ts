@@ -78,7 +78,7 @@ export class SqliteStore implements Store {
       countUsers: db.prepare<[], number>('SELECT count(*) FROM users').pluck(),
       setPassword: db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE username = ?'),
       endUserSessions: db.prepare<[number]>('DELETE FROM sessions WHERE user_id = ?'),
-      deleteInbox: db.prepare<[number]>('DELETE FROM messages WHERE recipient_id = ? AND delivered = 0'),
+      deleteInbox: db.prepare<[number]>('DELETE FROM messages INDEXED BY messages_inbox WHERE recipient_id = ? AND delivered = 0'),
       deleteUser: db.prepare<[number]>('DELETE FROM users WHERE id = ?'),
       // Changes whenever another connection (another process) commits to the file.
       dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
