@@ -12,7 +12,7 @@ import { openDatabase, type SyncMode } from './sqlite-schema.js';
 import { SqliteMessages } from './sqlite-messages.js';
 import { SqliteSessions } from './sqlite-sessions.js';
 import { SqliteSync } from './sqlite-sync.js';
-import type { AccountRef, DirectoryUser, NewUser, PresenceHold, SendResult, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
+import type { AccountRef, DirectoryUser, ImmediateStore, NewUser, PresenceHold, SendResult, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
 
 /** Options of SqliteStore.open. */
 export interface SqliteOptions {
@@ -32,6 +32,22 @@ interface UserRow {
 export class SqliteStore implements Store {
   /** Live sync, read markers and search (sqlite-sync.ts). */
   readonly sync: SqliteSync;
+  /** Sessions, the online list and inbox drains, answered without a promise. */
+  readonly immediate: ImmediateStore = {
+    useSession: (token, now) => {
+      this.check();
+      return this.sessions.use(token, now);
+    },
+    onlineUsers: (now) => {
+      this.check();
+      return this.sessions.onlineUsers(now);
+    },
+    claimInbox: (recipient, claimId, limit, now, leaseUntil) => this.claimNow(recipient, claimId, limit, now, leaseUntil),
+    settleClaim: (recipient, claimId, delivered) => {
+      this.check();
+      this.messages.settleClaim(recipient, claimId, delivered);
+    },
+  };
   private readonly messages: SqliteMessages;
   private readonly sessions: SqliteSessions;
   private closed = false;
@@ -193,6 +209,10 @@ export class SqliteStore implements Store {
   }
 
   async claimInbox(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Promise<Message[]> {
+    return this.claimNow(recipient, claimId, limit, now, leaseUntil);
+  }
+
+  private claimNow(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Message[] {
     this.check();
     // A polling client usually finds nothing: remember which inboxes hold nothing at all.
     this.cache.sync();

@@ -60,8 +60,23 @@ export interface PresenceHold {
 /** What `sendMessage` did: the stored message, or why nothing was stored. */
 export type SendResult = Message | 'no such recipient' | 'no such sender';
 
+/**
+ * The answers a store that keeps its hot state in memory gives at once, with
+ * no promise: what polling clients ask most (a session, the online list, an
+ * inbox drain). Each does what the Store method of the same name does.
+ */
+export interface ImmediateStore {
+  useSession(token: string, now: number): SessionInfo | null;
+  onlineUsers(now: number): readonly UserProfile[];
+  claimInbox(recipientId: number, claimId: string, limit: number, now: number, leaseUntil: number): Message[];
+  settleClaim(recipientId: number, claimId: string, delivered: boolean): void;
+}
+
 /** Everything the server keeps. */
 export interface Store {
+  /** Present when the store can answer the hottest calls at once (SQLite); absent for Redis. */
+  readonly immediate?: ImmediateStore;
+
   // --- users ---
   /** Adds a user as a new account; false when the username is taken. */
   addUser(user: NewUser): Promise<boolean>;
