@@ -255,8 +255,8 @@ cd '${root}'
     assert.match(r.out, new RegExp(`^chatbox ${VERSION.replace(/\./g, '\\.')}$`, 'm'), 'the installed version');
     assert.equal(r.out.match(/^username messi logged in, token [0-9a-f-]{36}$/gm)?.length, 2, `logged in before the backup and after the restore:\n${r.out}`);
     assert.equal(r.out.match(/^Logged out$/gm)?.length, 2);
-    assert.match(r.out, /^backup of \S+ written to \S+: schema version 3, 1 users, 0 messages$/m);
-    assert.match(r.out, /^restored \S+ into \S+: schema version 3, 1 users, 0 messages$/m);
+    assert.match(r.out, /^backup of \S+ written to \S+: schema version 4, 1 users, 0 messages$/m);
+    assert.match(r.out, /^restored \S+ into \S+: schema version 4, 1 users, 0 messages$/m);
     // Configure, reload, watch: the server started from the file serves /healthz and /metrics on the
     // file's metrics address, user finds the same database through the file, and a reload takes the
     // file's new log level.

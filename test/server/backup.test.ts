@@ -74,13 +74,13 @@ describe('backup and restore', () => {
       const r = await chatbox(['backup', '--db', server.dbPath, '--out', out]);
       assert.equal(r.code, 0, r.err);
       assert.equal(r.err, '');
-      const m = /^backup of \S+ written to \S+: schema version 3, 3 users, (\d+) messages\n$/.exec(r.out);
+      const m = /^backup of \S+ written to \S+: schema version 4, 3 users, (\d+) messages\n$/.exec(r.out);
       assert.ok(m, r.out);
       sending = false;
       await sender;
       assert.equal(mode(out), 0o600, 'the backup is readable by its owner only');
       const copy = contents(out);
-      assert.equal(copy.version, 3);
+      assert.equal(copy.version, 4);
       assert.equal(copy.journal, 'delete', 'one self-contained file');
       assert.deepEqual(copy.users, ['henderson', 'lineker', 'messi']);
       assert.equal(copy.bodies.length, Number(m[1]), 'the count printed is the count in the file');
@@ -109,7 +109,7 @@ describe('backup and restore', () => {
       refused(await chatbox(['restore', '--from', out, '--db', server.dbPath]), /already exists; pass --force to replace it/);
       const restored = await chatbox(['restore', '--from', out, '--db', server.dbPath, '--force']);
       assert.equal(restored.code, 0, restored.err);
-      assert.match(restored.out, new RegExp(`^restored \\S+ into \\S+: schema version 3, 3 users, ${copied} messages\\n$`));
+      assert.match(restored.out, new RegExp(`^restored \\S+ into \\S+: schema version 4, 3 users, ${copied} messages\\n$`));
       assert.ok(!existsSync(server.dbPath + '-wal') && !existsSync(server.dbPath + '-shm'), 'no stale log beside the restored file');
       assert.equal(mode(server.dbPath), 0o600);
 

@@ -67,4 +67,43 @@ describe('SQLite sync store', () => {
     assert.equal(rest.next, 7);
     assert.deepEqual([...(await s.sync.changes(alice!.id, 5, 3)).read], [['bob', 2]]);
   });
+
+  test('the search index follows in batches: current for every search, caught up in the background, consistent through deletions', async () => {
+    const s = fx.open();
+    const [alice, bob] = await addUsers(s, 'alice', 'bob');
+    const raw = new Database(fx.file);
+    const indexed = (): number => raw.prepare('SELECT indexed_upto FROM search_progress').pluck().get() as number;
+    const check = (): void => {
+      // FTS5 checks its index against every message, so only once all are indexed: throws when they disagree.
+      raw.exec("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    };
+    try {
+      for (let i = 0; i < 3; i++) await sendAs(s, bob!, alice!, `kopi nomor ${i}`, T0 + i);
+      assert.equal(indexed(), 0, 'a send does not index its message in its own commit');
+      // A search first brings the index up to the newest message.
+      assert.deepEqual((await s.sync.search(alice!.id, null, 10, searchWords('kopi'))).map((m) => m.id), [1, 2, 3]);
+      assert.equal(indexed(), 3);
+      check();
+
+      // Deleted before it was indexed (retention), after it was indexed: both leave a consistent index.
+      await sendAs(s, bob!, alice!, 'teh manis', T0 + 10);
+      await sendAs(s, bob!, alice!, 'teh pahit', T0 + 11);
+      assert.equal(await s.deleteMessagesBefore(new Date(T0 + 10).toISOString(), 10), 3, 'the three indexed messages go');
+      raw.prepare('DELETE FROM messages WHERE id = 4').run();
+      assert.deepEqual((await s.sync.search(alice!.id, null, 10, searchWords('teh'))).map((m) => m.msg), ['teh pahit']);
+      assert.deepEqual(await s.sync.search(alice!.id, null, 10, searchWords('kopi')), []);
+      check();
+
+      // With no search asking, waiting messages are indexed within a few seconds.
+      await sendAs(s, alice!, bob!, 'roti bakar', T0 + 20);
+      const deadline = Date.now() + 10_000;
+      while (indexed() < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(indexed(), 6);
+      const hits = raw.prepare("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'roti'").pluck().all();
+      assert.deepEqual(hits, [6]);
+      check();
+    } finally {
+      raw.close();
+    }
+  });
 });

@@ -143,6 +143,29 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
   `,
+  // The search index follows the messages in batches (sqlite-search.ts) instead of
+  // row by row inside each send's commit, where it cost more than the rest of the
+  // insert. search_progress holds the highest message id indexed; removing a
+  // message takes it out of the index only when it was put in.
+  `
+  CREATE TABLE search_progress (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    indexed_upto  INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO search_progress (id, indexed_upto) VALUES (1, coalesce((SELECT max(id) FROM messages), 0));
+  DROP TRIGGER messages_fts_insert;
+  DROP TRIGGER messages_fts_delete;
+  DROP TRIGGER messages_fts_update;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+    WHEN old.id <= (SELECT indexed_upto FROM search_progress) BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages
+    WHEN old.id <= (SELECT indexed_upto FROM search_progress) BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+    INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+  END;
+  `,
 ];
 
 /** Opens (creating if needed) and migrates the database at `path`; throws one-line errors. */

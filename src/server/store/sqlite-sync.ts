@@ -8,6 +8,7 @@
 
 import type Database from 'better-sqlite3';
 import type { Message } from '../../protocol.js';
+import type { SearchIndex } from './sqlite-search.js';
 import type { ConversationState, SyncBatch, SyncListener, SyncStore } from './sync-types.js';
 
 // The protocol's field order, as in sqlite-messages.ts.
@@ -40,6 +41,7 @@ export class SqliteSync implements SyncStore {
     db: Database.Database,
     /** Called after each commit this makes, so the store's cache knows it is its own. */
     private readonly noteCommit: () => void,
+    private readonly index: SearchIndex,
   ) {
     this.stmt = {
       lastId: db.prepare<[], number>("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)").pluck(),
@@ -147,6 +149,7 @@ export class SqliteSync implements SyncStore {
 
   async search(userId: number, beforeId: number | null, limit: number, words: readonly string[]): Promise<Message[]> {
     if (words.length === 0) return [];
+    this.index.catchUp();
     // Each word as an FTS5 string, so no query syntax reaches the index: every word must match.
     const q = words.map((w) => '"' + w.replaceAll('"', '""') + '"').join(' ');
     const rows = this.stmt.search.all({ me: userId, q, before: beforeId ?? Number.MAX_SAFE_INTEGER, limit });

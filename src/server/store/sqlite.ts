@@ -10,6 +10,7 @@ import { StoreCache } from './sqlite-cache.js';
 import { TurnLog } from './sqlite-log.js';
 import { openDatabase, type SyncMode } from './sqlite-schema.js';
 import { SqliteMessages } from './sqlite-messages.js';
+import { SearchIndex } from './sqlite-search.js';
 import { SqliteSessions } from './sqlite-sessions.js';
 import { SqliteSync } from './sqlite-sync.js';
 import type { AccountRef, DirectoryUser, ImmediateStore, NewUser, PresenceHold, SendResult, SessionInfo, SessionPolicy, Store, UserRecord } from './types.js';
@@ -53,6 +54,7 @@ export class SqliteStore implements Store {
   private closed = false;
   private readonly cache: StoreCache;
   private readonly log: TurnLog;
+  private readonly search: SearchIndex;
   private readonly stmt;
   // Transactions that write take the write lock up front (BEGIN IMMEDIATE).
   private readonly removeUserTx: (username: string) => boolean;
@@ -83,7 +85,8 @@ export class SqliteStore implements Store {
         for (const r of recipients) this.cache.emptyInboxes.delete(r);
       },
     );
-    this.sync = new SqliteSync(db, () => this.cache.noteCommit());
+    this.search = new SearchIndex(db, this.log);
+    this.sync = new SqliteSync(db, () => this.cache.noteCommit(), this.search);
     this.stmt = {
       addUser: db.prepare<[string, string, string, string]>(
         'INSERT INTO users (username, nama, negara, password_hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -246,6 +249,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.search.stop();
     try {
       this.messages.flush();
     } finally {
