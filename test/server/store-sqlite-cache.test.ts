@@ -1,5 +1,5 @@
 // What the SQLite store keeps in memory (sessions, users, the online list,
-// empty inboxes) never hides a change: its own, another store's in this
+// inboxes) never hides a change: its own, another store's in this
 // process, or another process's, seen by the first call made after it.
 
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
-// What the SQLite store keeps in memory between calls: sessions, users, the
-// online list and which inboxes are empty, which nearly every request reads.
+// What the SQLite store keeps in memory between calls: sessions, users and the
+// online list, which nearly every request reads (the inboxes: sqlite-inbox.ts).
 // The copies hold only while no other connection (the admin CLI) has
 // committed to the file. A PRAGMA data_version checks that, in place of the
 // row reads, the token hash and the rebuilding of the list; it costs a read
@@ -47,8 +47,6 @@ export class StoreCache {
   private readonly tokens = new Map<string, string>();
   readonly users = new Map<string, Readonly<UserRecord>>();
   online: OnlineSnapshot | null = null;
-  /** Accounts with no undelivered message at all: only an insert changes that. */
-  readonly emptyInboxes = new Set<number>();
   private version = NaN;
   /** Commits of the other stores of this process at the last check. */
   private checkedAt = -1;
@@ -58,7 +56,11 @@ export class StoreCache {
     this.checkedThisTurn = false;
   };
 
-  constructor(private readonly dataVersion: () => number) {}
+  constructor(
+    private readonly dataVersion: () => number,
+    /** Hears every clear: what the store holds beside these copies (its inboxes) is stale too. */
+    private readonly onClear: () => void = () => undefined,
+  ) {}
 
   /**
    * Call before using an entry: forgets everything if another connection has
@@ -114,16 +116,11 @@ export class StoreCache {
     return frozen;
   }
 
-  markEmpty(recipient: number): void {
-    if (this.emptyInboxes.size >= MAX_ENTRIES) this.emptyInboxes.clear();
-    this.emptyInboxes.add(recipient);
-  }
-
   clear(): void {
     this.sessions.clear();
     this.tokens.clear();
     this.users.clear();
     this.online = null;
-    this.emptyInboxes.clear();
+    this.onClear();
   }
 }

@@ -31,6 +31,8 @@ export interface TurnParticipant {
 export class TurnLog {
   private scheduled = false;
   private queued: (() => void)[] = [];
+  /** Told the outcome of the commit that carries the queued writes they wait on. */
+  private waiters: ((failure: Error | null) => void)[] = [];
   private readonly participants: TurnParticipant[] = [];
   private readonly beginStmt: Database.Statement;
   private readonly commitStmt: Database.Statement;
@@ -71,6 +73,26 @@ export class TurnLog {
     this.schedule();
   }
 
+  /** Queues a write for the next commit, at the latest the turn's; settles once it is durable, or failed. */
+  durable(write: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let failure: unknown = null;
+      this.queue(() => {
+        try {
+          write();
+        } catch (err) {
+          failure = err;
+          throw err;
+        }
+      });
+      this.waiters.push((commitFailure) => {
+        const err = failure ?? commitFailure;
+        if (err) reject(err as Error);
+        else resolve();
+      });
+    });
+  }
+
   /** Makes sure this turn ends with a commit (a participant has staged work). */
   schedule(): void {
     if (this.scheduled) return;
@@ -86,8 +108,16 @@ export class TurnLog {
   writeNow<T>(write: () => T): T {
     const staging = this.participants.filter((p) => p.hasWork);
     const queued = this.queued;
+    const waiters = this.waiters;
     this.queued = [];
-    this.beginStmt.run();
+    this.waiters = [];
+    try {
+      this.beginStmt.run();
+    } catch (err) {
+      // The lock was not had (another process held it past the busy timeout): nothing was written.
+      for (const w of waiters) w(err as Error);
+      throw err;
+    }
     for (const q of queued) {
       try {
         this.nested(q);
@@ -113,6 +143,7 @@ export class TurnLog {
     if (failure) this.rolledBack();
     else this.noteCommit();
     for (const p of staging) p.settle(failure);
+    for (const w of waiters) w(failure);
     if (writeError) throw writeError;
     if (failure) throw failure;
     return result as T;

@@ -1,10 +1,11 @@
 // The message half of the SQLite store: inserts with group commit, inbox
-// claims and acknowledgements, and conversation history. Inserts wait for the
-// turn's commit, delivered marks for the next commit; claims and
-// acknowledgements commit at once (sqlite-log.ts).
+// drains and acknowledgements, and conversation history. Inserts and
+// acknowledgements wait for the turn's commit, delivered marks for the next
+// commit (sqlite-log.ts); drains are answered from memory (sqlite-inbox.ts).
 
 import type Database from 'better-sqlite3';
 import type { Message } from '../../protocol.js';
+import { InboxMemory } from './sqlite-inbox.js';
 import type { TurnLog, TurnParticipant } from './sqlite-log.js';
 import type { SendResult } from './types.js';
 
@@ -49,25 +50,17 @@ export class SqliteMessages implements TurnParticipant {
   private readonly insert: Database.Statement<[string, string, number, number, string, string, string, string]>;
   private readonly accountById: Database.Statement<[number], AccountRow>;
   private readonly accountByName: Database.Statement<[string], AccountRow>;
-  private readonly selectFree: Database.Statement<[number, number, number], Message>;
-  private readonly anyFree: Database.Statement<[number, number], number>;
-  private readonly anyUndelivered: Database.Statement<[number], number>;
-  private readonly markClaimed: Database.Statement<[string, number, number]>;
-  // Both settle statements take (claimId, recipient id).
-  private readonly settleDelivered: Database.Statement<[string, number]>;
-  private readonly settleFree: Database.Statement<[string, number]>;
+  private readonly selectInbox: Database.Statement<[number, number, number], Message>;
+  private readonly markDelivered: Database.Statement<[number]>;
   private readonly ackUpTo: Database.Statement<[number, number]>;
-  private readonly selectAfter: Database.Statement<[number, number, number], Message>;
   private readonly selectHistory: Database.Statement<[HistoryParams], Message>;
   private readonly sendBatch: (batch: PendingSend[]) => Stored[];
-  private readonly claim: (recipient: number, claimId: string, limit: number, now: number, leaseUntil: number) => Message[];
-  private readonly ack: (recipient: number, ackId: number, limit: number) => Message[];
+  /** Undelivered messages and drains under way, in memory (sqlite-inbox.ts). */
+  private readonly inboxes: InboxMemory;
 
-  /** `onStored` hears the recipient ids of every batch of messages once it is committed. */
   constructor(
     db: Database.Database,
     private readonly log: TurnLog,
-    private readonly onStored: (recipients: number[]) => void,
   ) {
     log.join(this);
     this.insert = db.prepare(
@@ -79,33 +72,14 @@ export class SqliteMessages implements TurnParticipant {
     // Named: without statistics the planner prefers messages_by_recipient, which
     // walks every message the account ever received. "delivered = 0" spelled
     // out so the partial index may serve.
-    this.selectFree = db.prepare(
+    this.selectInbox = db.prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages INDEXED BY messages_inbox
-       WHERE recipient_id = ? AND delivered = 0 AND (claim_until IS NULL OR claim_until <= ?)
-       ORDER BY id LIMIT ?`,
+       WHERE recipient_id = ? AND delivered = 0 AND id > ? ORDER BY id LIMIT ?`,
     );
-    this.anyFree = db.prepare<[number, number], number>(
-      `SELECT 1 FROM messages INDEXED BY messages_inbox
-       WHERE recipient_id = ? AND delivered = 0 AND (claim_until IS NULL OR claim_until <= ?) LIMIT 1`,
-    ).pluck();
-    this.anyUndelivered = db
-      .prepare<[number], number>('SELECT 1 FROM messages INDEXED BY messages_inbox WHERE recipient_id = ? AND delivered = 0 LIMIT 1')
-      .pluck();
-    this.markClaimed = db.prepare('UPDATE messages SET claim_id = ?, claim_until = ? WHERE id = ?');
-    this.settleDelivered = db.prepare(
-      `UPDATE messages INDEXED BY messages_by_claim SET delivered = 1, claim_id = NULL, claim_until = NULL
-       WHERE claim_id = ? AND recipient_id = ? AND delivered = 0`,
-    );
-    this.settleFree = db.prepare(
-      'UPDATE messages INDEXED BY messages_by_claim SET claim_id = NULL, claim_until = NULL WHERE claim_id = ? AND recipient_id = ?',
-    );
+    this.markDelivered = db.prepare('UPDATE messages SET delivered = 1, claim_id = NULL, claim_until = NULL WHERE id = ? AND delivered = 0');
     this.ackUpTo = db.prepare(
       `UPDATE messages INDEXED BY messages_inbox SET delivered = 1, claim_id = NULL, claim_until = NULL
        WHERE recipient_id = ? AND delivered = 0 AND id <= ?`,
-    );
-    this.selectAfter = db.prepare(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages INDEXED BY messages_inbox
-       WHERE recipient_id = ? AND delivered = 0 AND id > ? ORDER BY id LIMIT ?`,
     );
     // The min/max expressions match the messages_by_pair index exactly.
     this.selectHistory = db.prepare(
@@ -130,17 +104,11 @@ export class SqliteMessages implements TurnParticipant {
         return { result: message, to: to.id };
       }),
     ).immediate;
-    // IMMEDIATE: read-then-write under the write lock, so another process cannot
-    // claim the same rows between the select and the update.
-    this.claim = db.transaction((recipient: number, claimId: string, limit: number, now: number, leaseUntil: number) => {
-      const rows = this.selectFree.all(recipient, now, limit);
-      for (const row of rows) this.markClaimed.run(claimId, leaseUntil, row.id);
-      return rows;
-    }).immediate;
-    this.ack = db.transaction((recipient: number, ackId: number, limit: number) => {
-      this.ackUpTo.run(recipient, ackId);
-      return this.selectAfter.all(recipient, ackId, limit);
-    }).immediate;
+    this.inboxes = new InboxMemory((recipient, afterId, limit) => {
+      // Marks and acknowledgements not committed yet would read as undelivered.
+      if (log.hasQueued) log.commitNow();
+      return this.selectInbox.all(recipient, afterId, limit);
+    });
   }
 
   /**
@@ -181,7 +149,9 @@ export class SqliteMessages implements TurnParticipant {
       return;
     }
     const stored = staged.stored;
-    this.onStored(stored.flatMap((s) => (s.to === null ? [] : [s.to])));
+    const added: { recipient: number; message: Message }[] = [];
+    for (const s of stored) if (s.to !== null) added.push({ recipient: s.to, message: s.result as Message });
+    this.inboxes.stored(added);
     for (let i = 0; i < staged.batch.length; i++) staged.batch[i]!.resolve(stored[i]!.result);
   }
 
@@ -190,34 +160,42 @@ export class SqliteMessages implements TurnParticipant {
     this.log.commitNow();
   }
 
+  /** Claims in memory only: a crash frees them, and their messages are delivered again. */
   claimInbox(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Message[] {
-    // Most polls find nothing: say so from a plain read, without taking the write lock
-    // (queued marks only deliver: none would free a message).
-    if (this.anyFree.get(recipient, now) === undefined) return [];
-    return this.log.writeNow(() => this.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil));
+    return this.inboxes.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil);
   }
 
   /** True when some message to `recipient` is not delivered yet (claimed or not). */
   hasUndelivered(recipient: number): boolean {
-    return this.anyUndelivered.get(recipient) !== undefined;
+    return this.inboxes.hasUndelivered(recipient);
   }
 
   /**
-   * Delivered: queued for the next commit; until then the messages stay claimed
-   * under the lease, so no one else takes them, and a crash before delivers them
-   * again. Freed (the reply was not written, which is rare): committed at once,
-   * so the next poll finds them.
+   * Delivered: the messages leave the inbox, and their marks go with the next
+   * commit; a crash before it delivers them again. Freed (the reply was not
+   * written, which is rare): the next drain takes them.
    */
-  settleClaim(recipient: number, claimId: string, delivered: boolean): void {
-    // A message whose lease ran out and that another claim took since carries that
-    // claim's id now, so this settles only what is still ours.
-    if (delivered) this.log.queue(() => this.settleDelivered.run(claimId, recipient));
-    else this.log.writeNow(() => this.settleFree.run(claimId, recipient));
+  settleClaim(claimId: string, delivered: boolean): void {
+    const ids = this.inboxes.settle(claimId, delivered);
+    if (ids.length > 0) this.log.queue(() => {
+      for (const id of ids) this.markDelivered.run(id);
+    });
   }
 
-  ackInbox(recipient: number, ackId: number, limit: number): Message[] {
-    // What is acknowledged never comes back: committed before the reply.
-    return this.log.writeNow(() => this.ack(recipient, ackId, Math.max(0, limit)));
+  /** What is acknowledged never comes back: committed (with the turn's other writes) before the promise resolves. */
+  async ackInbox(recipient: number, ackId: number, limit: number): Promise<Message[]> {
+    // Queued first: an inbox read from the file for the peek commits it before reading.
+    const done = this.log.durable(() => this.ackUpTo.run(recipient, ackId));
+    this.inboxes.acknowledge(recipient, ackId);
+    const rest = this.inboxes.peek(recipient, ackId, Math.max(0, limit));
+    await done;
+    return rest;
+  }
+
+  /** Forgets what was read of inboxes (one, or all): another writer changed them. */
+  forgetInboxes(recipient?: number): void {
+    if (recipient === undefined) this.inboxes.dropAll();
+    else this.inboxes.drop(recipient);
   }
 
   history(a: number, b: number, beforeId: number | null, limit: number): Message[] {

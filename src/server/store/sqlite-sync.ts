@@ -42,6 +42,8 @@ export class SqliteSync implements SyncStore {
     /** Called after each commit this makes, so the store's cache knows it is its own. */
     private readonly noteCommit: () => void,
     private readonly index: SearchIndex,
+    /** Hears that messages to this account were marked received by a read marker. */
+    private readonly received: (userId: number) => void,
   ) {
     this.stmt = {
       lastId: db.prepare<[], number>("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)").pluck(),
@@ -138,6 +140,7 @@ export class SqliteSync implements SyncStore {
     const event = this.markTx(userId, peerId, id);
     if (event > 0) {
       this.noteCommit();
+      this.received(userId);
       this.listener?.events([username]);
     }
     return event;

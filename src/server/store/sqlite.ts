@@ -44,9 +44,9 @@ export class SqliteStore implements Store {
       return this.sessions.onlineUsers(now);
     },
     claimInbox: (recipient, claimId, limit, now, leaseUntil) => this.claimNow(recipient, claimId, limit, now, leaseUntil),
-    settleClaim: (recipient, claimId, delivered) => {
+    settleClaim: (_recipient, claimId, delivered) => {
       this.check();
-      this.messages.settleClaim(recipient, claimId, delivered);
+      this.messages.settleClaim(claimId, delivered);
     },
   };
   private readonly messages: SqliteMessages;
@@ -78,15 +78,9 @@ export class SqliteStore implements Store {
       () => this.cache.noteCommit(),
       () => this.cache.clear(),
     );
-    this.messages = new SqliteMessages(
-      db,
-      this.log,
-      (recipients) => {
-        for (const r of recipients) this.cache.emptyInboxes.delete(r);
-      },
-    );
+    this.messages = new SqliteMessages(db, this.log);
     this.search = new SearchIndex(db, this.log);
-    this.sync = new SqliteSync(db, () => this.cache.noteCommit(), this.search);
+    this.sync = new SqliteSync(db, () => this.cache.noteCommit(), this.search, (userId) => this.messages.forgetInboxes(userId));
     this.stmt = {
       addUser: db.prepare<[string, string, string, string]>(
         'INSERT INTO users (username, nama, negara, password_hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -103,7 +97,10 @@ export class SqliteStore implements Store {
       dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
 
-    this.cache = new StoreCache(() => this.stmt.dataVersion.get()!);
+    this.cache = new StoreCache(
+      () => this.stmt.dataVersion.get()!,
+      () => this.messages.forgetInboxes(),
+    );
     this.sessions = new SqliteSessions(db, policy, this.cache, this.log);
     this.removeUserTx = db.transaction((username: string) => {
       const id = this.stmt.userId.get(username);
@@ -217,21 +214,19 @@ export class SqliteStore implements Store {
 
   private claimNow(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Message[] {
     this.check();
-    // A polling client usually finds nothing: remember which inboxes hold nothing at all.
+    // Another process's change (the admin CLI removing an account) drops the inboxes read.
     this.cache.sync();
-    if (this.cache.emptyInboxes.has(recipient)) return [];
-    const rows = this.messages.claimInbox(recipient, claimId, limit, now, leaseUntil);
-    if (rows.length === 0 && !this.messages.hasUndelivered(recipient)) this.cache.markEmpty(recipient);
-    return rows;
+    return this.messages.claimInbox(recipient, claimId, limit, now, leaseUntil);
   }
 
-  async settleClaim(recipient: number, claimId: string, delivered: boolean): Promise<void> {
+  async settleClaim(_recipient: number, claimId: string, delivered: boolean): Promise<void> {
     this.check();
-    this.messages.settleClaim(recipient, claimId, delivered);
+    this.messages.settleClaim(claimId, delivered);
   }
 
   async ackInbox(recipient: number, ackId: number, limit: number): Promise<Message[]> {
     this.check();
+    this.cache.sync();
     return this.messages.ackInbox(recipient, ackId, limit);
   }
 
@@ -242,7 +237,9 @@ export class SqliteStore implements Store {
 
   async deleteMessagesBefore(cutoffTs: string, limit: number): Promise<number> {
     this.check();
-    return deleteOldMessages(this.db, cutoffTs, limit);
+    const deleted = deleteOldMessages(this.db, cutoffTs, limit);
+    if (deleted > 0) this.messages.forgetInboxes();
+    return deleted;
   }
 
   /** Commits queued messages, then closes the file. Calling it again does nothing. */
