@@ -119,4 +119,27 @@ describe('SQLite store memory', () => {
     assert.deepEqual(await server.history(newAlice.id, bob!.id, null, 10), []);
     assert.equal(await server.createSession('late', oldAlice!, now + 3), false);
   });
+
+  test('sends reach the account that has the name now: removed and re-added here (same turn) or by another process', async () => {
+    const server = open();
+    const [alice, bob] = await addUsers(server, 'alice', 'bob');
+    await sendAs(server, alice!, bob!, 'to the first bob', T0);
+    // Queued in the same turn as the removal: it commits with it, and what it read of bob is not kept.
+    const queued = server.sendMessage(alice!.id, 'bob', 'just before', T0 + 1);
+    assert.equal(await server.removeUser('bob'), true);
+    assert.equal(typeof (await queued), 'object');
+    await server.addUser({ ...profile('bob'), passwordHash: 'h2' });
+    const bob2 = (await server.getUser('bob'))!;
+    assert.notEqual(bob2.id, bob!.id);
+    const m2 = await sendAs(server, alice!, bob2, 'to the second bob', T0 + 2);
+    assert.deepEqual(await server.claimInbox(bob2.id, 'c1', 10, T0, T0 + 1000), [m2]);
+
+    await inOtherProcess(fx.file, `await s.removeUser('bob'); await s.addUser({ username: 'bob', nama: 'Bob Tiga', negara: 'Z', passwordHash: 'h3' });`);
+    const bob3 = (await server.getUser('bob'))!;
+    assert.notEqual(bob3.id, bob2.id);
+    const m3 = await sendAs(server, alice!, bob3, 'to the third bob', T0 + 3);
+    assert.equal(m3.msg_to, 'Bob Tiga');
+    assert.deepEqual(await server.claimInbox(bob3.id, 'c2', 10, T0, T0 + 1000), [m3]);
+    assert.deepEqual(await server.claimInbox(bob2.id, 'c3', 10, T0, T0 + 1000), []);
+  });
 });

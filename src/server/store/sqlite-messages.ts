@@ -13,6 +13,9 @@ import type { SendResult } from './types.js';
 // object with its keys in column order, so rows go out as they are.
 const MESSAGE_COLUMNS = 'msg_from, msg_to, body AS msg, id, sender, recipient, ts';
 
+/** Accounts remembered at most; past it they are read again. */
+const MAX_ACCOUNTS = 100_000;
+
 interface HistoryParams {
   a: number;
   b: number;
@@ -57,6 +60,15 @@ export class SqliteMessages implements TurnParticipant {
   private readonly sendBatch: (batch: PendingSend[]) => Stored[];
   /** Undelivered messages and drains under way, in memory (sqlite-inbox.ts). */
   private readonly inboxes: InboxMemory;
+  private readonly dataVersion: Database.Statement<[], number>;
+  /**
+   * Accounts as last read, by name and by id, while no other connection has
+   * committed (checked inside each send transaction, under the write lock) and
+   * this store changed no account (forget()).
+   */
+  private readonly byName = new Map<string, AccountRow>();
+  private readonly byId = new Map<number, AccountRow>();
+  private accountsVersion = NaN;
 
   constructor(
     db: Database.Database,
@@ -69,6 +81,7 @@ export class SqliteMessages implements TurnParticipant {
     );
     this.accountById = db.prepare('SELECT id, username, nama FROM users WHERE id = ?');
     this.accountByName = db.prepare('SELECT id, username, nama FROM users WHERE username = ?');
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     // Named: without statistics the planner prefers messages_by_recipient, which
     // walks every message the account ever received. "delivered = 0" spelled
     // out so the partial index may serve.
@@ -90,11 +103,16 @@ export class SqliteMessages implements TurnParticipant {
 
     // Each send resolves its recipient and checks its sender inside the transaction that
     // stores it: a user removed (and re-added) by another process is seen as it is now.
-    this.sendBatch = db.transaction((batch: PendingSend[]) =>
-      batch.map((p): Stored => {
-        const to = this.accountByName.get(p.recipient);
+    this.sendBatch = db.transaction((batch: PendingSend[]) => {
+      const version = this.dataVersion.get()!;
+      if (version !== this.accountsVersion) {
+        this.forgetAccounts();
+        this.accountsVersion = version;
+      }
+      return batch.map((p): Stored => {
+        const to = this.account(p.recipient);
         if (!to) return { result: 'no such recipient', to: null };
-        const from = this.accountById.get(p.senderId);
+        const from = this.account(p.senderId);
         if (!from) return { result: 'no such sender', to: null };
         const { lastInsertRowid } = this.insert.run(from.username, to.username, from.id, to.id, from.nama, to.nama, p.text, p.ts);
         const message: Message = {
@@ -102,8 +120,8 @@ export class SqliteMessages implements TurnParticipant {
           sender: from.username, recipient: to.username, ts: p.ts,
         };
         return { result: message, to: to.id };
-      }),
-    ).immediate;
+      });
+    }).immediate;
     this.inboxes = new InboxMemory((recipient, afterId, limit) => {
       // Marks and acknowledgements not committed yet would read as undelivered.
       if (log.hasQueued) log.commitNow();
@@ -196,6 +214,29 @@ export class SqliteMessages implements TurnParticipant {
   forgetInboxes(recipient?: number): void {
     if (recipient === undefined) this.inboxes.dropAll();
     else this.inboxes.drop(recipient);
+  }
+
+  /** Forgets every account and inbox read: another writer, or this store, changed accounts. */
+  forget(): void {
+    this.forgetInboxes();
+    this.forgetAccounts();
+  }
+
+  private forgetAccounts(): void {
+    this.byName.clear();
+    this.byId.clear();
+  }
+
+  /** The account with this name or id as the file has it now (inside a send transaction). */
+  private account(key: string | number): AccountRow | undefined {
+    let row = typeof key === 'string' ? this.byName.get(key) : this.byId.get(key);
+    if (row) return row;
+    row = typeof key === 'string' ? this.accountByName.get(key) : this.accountById.get(key);
+    if (!row) return undefined;
+    if (this.byId.size >= MAX_ACCOUNTS) this.forgetAccounts();
+    this.byName.set(row.username, row);
+    this.byId.set(row.id, row);
+    return row;
   }
 
   history(a: number, b: number, beforeId: number | null, limit: number): Message[] {

@@ -99,7 +99,7 @@ export class SqliteStore implements Store {
 
     this.cache = new StoreCache(
       () => this.stmt.dataVersion.get()!,
-      () => this.messages.forgetInboxes(),
+      () => this.messages.forget(),
     );
     this.sessions = new SqliteSessions(db, policy, this.cache, this.log);
     this.removeUserTx = db.transaction((username: string) => {
@@ -146,14 +146,12 @@ export class SqliteStore implements Store {
 
   async setPassword(username: string, passwordHash: string): Promise<boolean> {
     this.check();
-    this.cache.clear();
-    return this.committed(() => this.setPasswordTx(username, passwordHash));
+    return this.accountsChanged(() => this.setPasswordTx(username, passwordHash));
   }
 
   async removeUser(username: string): Promise<boolean> {
     this.check();
-    this.cache.clear();
-    return this.committed(() => this.removeUserTx(username));
+    return this.accountsChanged(() => this.removeUserTx(username));
   }
 
   async countUsers(): Promise<number> {
@@ -257,6 +255,20 @@ export class SqliteStore implements Store {
   /** Runs a write that must be durable before it returns, committed now with what was queued before it. */
   private committed<T>(write: () => T): T {
     return this.log.writeNow(write);
+  }
+
+  /**
+   * Commits a change to accounts; what is kept of them is dropped before (so no
+   * request of this turn uses it) and after (the turn's sends, committed with
+   * it, may have read an account it changes).
+   */
+  private accountsChanged<T>(write: () => T): T {
+    this.cache.clear();
+    try {
+      return this.committed(write);
+    } finally {
+      this.cache.clear();
+    }
   }
 
   private check(): void {
