@@ -3,21 +3,30 @@
 // `online`, `logout` and prints what the original client printed. Lines are
 // handled one at a time, in order, so it also runs scripts from a pipe
 // (without prompts). Ctrl+C or the end of input logs out. Every string from
-// the server is made harmless before it is printed.
+// the server is made harmless before it is printed. It shares the full-screen
+// client's Link: at a terminal, a message sent while the server cannot be
+// reached is queued and sent once the connection is back.
 
-import { createInterface } from 'node:readline';
+import { clearScreenDown, createInterface, cursorTo, moveCursor, type Interface } from 'node:readline';
 import { ChatError, ConnectionError, type ChatClient, type ConnectOptions } from '../client.js';
-import { ReconnectingClient } from '../client-reconnect.js';
 import { toWireJson, trimBlanks } from '../protocol.js';
 import { fatal, parseFlags } from '../args.js';
 import { CONNECT_FLAGS, CONNECT_USAGE, connectOptionsFrom } from './options.js';
+import { Link } from './link.js';
 import { escapeJsonForTerminal, sanitizeLine } from './sanitize.js';
+import { MAYBE_ARRIVED } from './sending.js';
+import type { Action } from './state.js';
+
+/** How long a message sent while the server cannot be reached may wait for it. */
+const QUEUE_MAX_AGE_MS = 10 * 60_000;
 
 const USAGE = `Usage: chatbox cli [options]
 
 The line-mode client of the original ChatBox. Commands:
   auth <username> <password>   log in
-  send <username> <message>    send a message
+  send <username> <message>    send a message (at a terminal, one sent while the
+                               server cannot be reached waits and goes out, once,
+                               when the connection is back)
   inbox                        messages waiting for you (JSON)
   online                       who is online (JSON)
   users                        everyone, with online flags (JSON)
@@ -45,16 +54,47 @@ function errorLine(err: unknown): string {
 /** What one command line came to: a line to print (or nothing), or the connection failing under it. */
 export type RunResult = { print: string | null } | { lost: string };
 
-/** One line-mode session: a connection (reopened when lost) and the token. */
+/** How a `send` waited for ends: accepted, queued until the connection is back, refused, or lost on its way. */
+type SendEnd = { sent: true } | { queued: true } | { error: string } | { lost: ConnectionError };
+
+/**
+ * One line-mode session on the Link the full-screen client uses too: a
+ * connection (reopened when lost), the token and, when `notify` is given (a
+ * person at a terminal), the send queue: a message sent while the server
+ * cannot be reached waits and goes out once the connection is back, each
+ * once, in order, and `notify` prints what became of it.
+ */
 export class LineModeSession {
-  private readonly rc: ReconnectingClient;
+  private readonly link: Link;
   /** Whether the server has answered anything on this connection. */
   private answered = false;
   /** Whether the command being run got a connection (so a failure is a connection lost, not refused). */
   private reached = false;
+  /** The `send` waiting for its end, by local key. */
+  private readonly waiting = new Map<string, (end: SendEnd) => void>();
 
-  constructor(private readonly connect: ConnectOptions) {
-    this.rc = new ReconnectingClient(connect, 30_000);
+  constructor(
+    private readonly connect: ConnectOptions,
+    private readonly notify: ((line: string) => void) | null = null,
+  ) {
+    this.link = new Link(
+      { connect, requestTimeoutMs: 30_000, queueMaxAgeMs: QUEUE_MAX_AGE_MS },
+      {
+        dispatch: (a) => this.onSendAction(a),
+        settled: (out, err) => {
+          if (err instanceof ConnectionError) this.end(out.key, { lost: err });
+        },
+      },
+    );
+  }
+
+  private get rc(): Link['rc'] {
+    return this.link.rc;
+  }
+
+  /** Messages waiting for the connection. */
+  get queued(): number {
+    return this.link.sending.outbox.size;
   }
 
   /** The token of this session ('' when logged out). */
@@ -73,6 +113,49 @@ export class LineModeSession {
     if (client !== before) this.answered = false;
     this.reached = true;
     return client;
+  }
+
+  private end(key: string, end: SendEnd): void {
+    const resolve = this.waiting.get(key);
+    if (!resolve) return;
+    this.waiting.delete(key);
+    resolve(end);
+  }
+
+  /** What became of a message: the `send` waiting for it ends, or, for one that was queued, a line says it. */
+  private onSendAction(a: Action): void {
+    if (a.type !== 'send/status') return;
+    if (this.waiting.has(a.key)) {
+      if (a.status === 'sent') this.end(a.key, { sent: true });
+      // A message lost on its way ends through `settled`, with the connection's error.
+      else if (a.status === 'failed' && a.error !== MAYBE_ARRIVED) this.end(a.key, { error: a.error ?? 'failed' });
+      // Interactive: the prompt comes back; a script waits for the message to go out.
+      else if (a.status === 'queued' && this.notify) this.end(a.key, { queued: true });
+      return;
+    }
+    if (a.status === 'sent') this.notify?.(`message sent to ${sanitizeLine(a.peer)}`);
+    else if (a.status === 'failed') this.notify?.(`Error, message to ${sanitizeLine(a.peer)} not sent: ${sanitizeLine(a.error ?? 'failed')}`);
+  }
+
+  /** `send`: now, or (interactive) queued while the server cannot be reached. */
+  private async send(peer: string, message: string): Promise<string> {
+    let online = true;
+    try {
+      await this.conn();
+      // Sends what was queued before, so this one follows it.
+      await this.link.ready();
+    } catch (err) {
+      if (!(err instanceof ConnectionError) || !this.notify) throw err;
+      online = false;
+      this.link.failed(err);
+    }
+    const key = this.link.send(peer, message, null);
+    const who = sanitizeLine(peer);
+    const end: SendEnd = online ? await new Promise<SendEnd>((resolve) => this.waiting.set(key, resolve)) : { queued: true };
+    if ('sent' in end) return `message sent to ${who}`;
+    if ('queued' in end) return `message to ${who} queued: the server cannot be reached; it is sent once the connection is back`;
+    if ('lost' in end) throw end.lost;
+    return `Error, ${sanitizeLine(end.error)}`;
   }
 
   /** Runs one command line: what to print, or why the connection failed under it. */
@@ -124,9 +207,7 @@ export class LineModeSession {
         if (missing) return missing;
         // The message is the rest of the line after the username, as typed.
         const afterCmd = trimBlanks(line.slice(cmd.length));
-        const message = trimBlanks(afterCmd.slice(args[0]!.length));
-        await (await this.conn()).send(this.token, args[0]!, message);
-        return `message sent to ${sanitizeLine(args[0]!)}`;
+        return this.send(args[0]!, trimBlanks(afterCmd.slice(args[0]!.length)));
       }
       case 'inbox': {
         const missing = this.needToken();
@@ -157,6 +238,7 @@ export class LineModeSession {
         if (missing) return missing;
         await (await this.conn()).logout(this.token);
         this.rc.forgetSession();
+        this.link.sending.outbox.failAll('logged out');
         return 'Logged out';
       }
       case 'help':
@@ -166,9 +248,10 @@ export class LineModeSession {
     }
   }
 
-  /** Logs out if logged in (errors ignored) and closes the connection. */
+  /** Gives up what is still queued (saying so), logs out if logged in (errors ignored) and closes the connection. */
   async close(): Promise<void> {
-    await this.rc.logout(30_000);
+    this.link.sending.outbox.failAll('the client quit first');
+    await this.link.logout(30_000);
   }
 }
 
@@ -179,18 +262,33 @@ export async function lineModeCommand(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const session = new LineModeSession(connectOptionsFrom(values));
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  let rl: Interface | null = null;
+  // While a command runs its output follows it; otherwise a line about a queued message goes above the prompt.
+  let busy = false;
+  const notify = (line: string): void => {
+    if (busy || !rl) return void process.stdout.write(line + '\n');
+    const rows = rl.getCursorPos().rows;
+    moveCursor(process.stdout, 0, -rows);
+    cursorTo(process.stdout, 0);
+    clearScreenDown(process.stdout);
+    // The prompt is drawn again below the line, with what was typed so far.
+    process.stdout.write(line + '\n' + '\n'.repeat(rows));
+    rl.setPrompt(`Command ${session.token}\n↳ `);
+    rl.prompt(true);
+  };
+  const session = new LineModeSession(connectOptionsFrom(values), interactive ? notify : null);
   try {
     await session.open();
   } catch (err) {
     throw fatal(err instanceof Error ? err.message : String(err));
   }
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const rl = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+  const lines = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+  rl = interactive ? lines : null;
   const prompt = (): void => {
     if (!interactive) return;
-    rl.setPrompt(`Command ${session.token}\n↳ `);
-    rl.prompt();
+    lines.setPrompt(`Command ${session.token}\n↳ `);
+    lines.prompt();
   };
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -200,18 +298,20 @@ export async function lineModeCommand(argv: string[]): Promise<number> {
   const onInterrupt = (): void => {
     if (interactive) process.stdout.write('\n');
     void stop().then(() => {
-      rl.close();
+      lines.close();
       process.exit(0);
     });
   };
-  rl.on('SIGINT', onInterrupt);
+  lines.on('SIGINT', onInterrupt);
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   prompt();
   let status = 0;
   // One line at a time, in order: the next is read only when this one is answered.
-  for await (const line of rl) {
+  for await (const line of lines) {
+    busy = true;
     const result = await session.run(line);
+    busy = false;
     if ('lost' in result) {
       // A script must not carry on as if its commands had worked; a person can try again.
       if (!interactive) {
