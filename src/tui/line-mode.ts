@@ -153,7 +153,11 @@ export class LineModeSession {
     const who = sanitizeLine(peer);
     const end: SendEnd = online ? await new Promise<SendEnd>((resolve) => this.waiting.set(key, resolve)) : { queued: true };
     if ('sent' in end) return `message sent to ${who}`;
-    if ('queued' in end) return `message to ${who} queued: the server cannot be reached; it is sent once the connection is back`;
+    if ('queued' in end) {
+      // Online, it was queued because the session or the connection ended under it.
+      const why = online ? 'the session or the connection ended' : 'the server cannot be reached';
+      return `message to ${who} queued: ${why}; it is sent once the connection is back`;
+    }
     if ('lost' in end) throw end.lost;
     return `Error, ${sanitizeLine(end.error)}`;
   }

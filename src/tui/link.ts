@@ -100,14 +100,19 @@ export class Link {
   /** Sends now when connected, else queues until the connection is back; returns the local key. */
   send(peer: string, text: string, input?: string | null): string {
     const key = this.sending.send(peer, text, input, this.online);
-    if (!this.online) this.schedule(this.attempt > 0 ? backoffMs(this.attempt) : 0, true);
+    this.soonIfQueued();
     return key;
   }
 
   /** Sends a failed message again. */
   retry(peer: string, key: string, text: string): void {
     this.sending.retry(peer, key, text, this.online);
-    if (!this.online) this.schedule(this.attempt > 0 ? backoffMs(this.attempt) : 0, true);
+    this.soonIfQueued();
+  }
+
+  /** Something waits in the queue (offline, or the connection closed just now): an attempt to connect is due. */
+  private soonIfQueued(): void {
+    if (this.sending.outbox.size > 0) this.schedule(this.attempt > 0 ? backoffMs(this.attempt) : 0, true);
   }
 
   /** Runs the loop after `ms` (when `ifIdle`, only if no attempt is already due). */
