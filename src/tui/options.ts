@@ -89,8 +89,8 @@ ${CONNECT_USAGE}
   --interval MS    a server without live sync is polled for messages and
                    who is online this often, in ms (default 1000); with
                    live sync, messages come at once and this is only how
-                   often the user list's age is checked (read every 10 s
-                   at most) and a sync that stopped is started again
+                   often the client checks whether the user list is due to
+                   be read again (every 10 s)
   --no-bell        do not ring the terminal bell for new messages
   --no-mouse       leave the mouse to the terminal (its own text selection)
                    instead of wheel scrolling and clicking on users

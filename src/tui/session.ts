@@ -19,7 +19,7 @@ import type { Action } from './state.js';
 /** How the session connects and how often it polls. */
 export interface SessionOptions {
   connect: ConnectOptions;
-  /** How often the loop runs, in ms: a poll of `online` and `inbox` without live sync; with it, a check of the connection and the directory's age. */
+  /** How often the loop runs, in ms: a poll of `online` and `inbox` without live sync; with it, a check of the directory's age. */
   intervalMs: number;
   /** How often the directory (`users`) is read, in ms. */
   usersIntervalMs?: number;
