@@ -133,7 +133,6 @@ export class Link {
     const { client, fresh } = await this.rc.ready();
     await this.hooks.connected?.(client, fresh);
     if (this.state.kind !== 'connected') this.setConn({ kind: 'connected' });
-    this.attempt = 0;
     // Messages typed offline, or given back by a server that had forgotten the session.
     if (this.sending.outbox.size > 0) this.sending.flush();
     return client;
