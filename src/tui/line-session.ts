@@ -130,7 +130,10 @@ export class LineModeSession {
       return;
     }
     if (a.status === 'sent') this.notify?.(`message sent to ${sanitizeLine(a.peer)}`);
-    else if (a.status === 'failed') this.notify?.(`Error, message to ${sanitizeLine(a.peer)} not sent: ${sanitizeLine(a.error ?? 'failed')}`);
+    else if (a.status === 'failed') {
+      const error = sanitizeLine(a.error ?? 'failed');
+      this.notify?.(`Error, message to ${sanitizeLine(a.peer)} ${a.error === MAYBE_ARRIVED ? '' : 'not sent: '}${error}`);
+    }
   }
 
   /** `send`: now, or (interactive) queued while the server cannot be reached. */
