@@ -132,7 +132,7 @@ export class LineModeSession {
     if (a.status === 'sent') this.notify?.(`message sent to ${sanitizeLine(a.peer)}`);
     else if (a.status === 'failed') {
       const error = sanitizeLine(a.error ?? 'failed');
-      this.notify?.(`Error, message to ${sanitizeLine(a.peer)} ${a.error === MAYBE_ARRIVED ? '' : 'not sent: '}${error}`);
+      this.notify?.(`Error, message to ${sanitizeLine(a.peer)}${a.error === MAYBE_ARRIVED ? ':' : ' not sent:'} ${error}`);
     }
   }
 
