@@ -3,194 +3,51 @@
 // `online`, `logout` and prints what the original client printed. Lines are
 // handled one at a time, in order, so it also runs scripts from a pipe
 // (without prompts). Ctrl+C or the end of input logs out. Every string from
-// the server is made harmless before it is printed.
+// the server is made harmless before it is printed. It shares the full-screen
+// client's Link: at a terminal, a message sent while the server cannot be
+// reached is queued and sent once the connection is back.
 
-import { createInterface } from 'node:readline';
-import { ChatError, ConnectionError, type ChatClient, type ConnectOptions } from '../client.js';
-import { ReconnectingClient } from '../client-reconnect.js';
-import { toWireJson, trimBlanks } from '../protocol.js';
+import { clearScreenDown, createInterface, cursorTo, moveCursor, type Interface } from 'node:readline';
 import { fatal, parseFlags } from '../args.js';
-import { CONNECT_FLAGS, CONNECT_USAGE, connectOptionsFrom } from './options.js';
-import { escapeJsonForTerminal, sanitizeLine } from './sanitize.js';
+import { LINE_MODE_USAGE, LineModeSession } from './line-session.js';
+import { CONNECT_FLAGS, connectOptionsFrom } from './options.js';
 
-const USAGE = `Usage: chatbox cli [options]
-
-The line-mode client of the original ChatBox. Commands:
-  auth <username> <password>   log in
-  send <username> <message>    send a message
-  inbox                        messages waiting for you (JSON)
-  online                       who is online (JSON)
-  users                        everyone, with online flags (JSON)
-  history <username> [n]       the last n messages with someone (JSON)
-  logout                       log out
-Ctrl+C or the end of input logs out. With a pipe, no prompt is shown.
-
-Options:
-${CONNECT_USAGE}
-  -h, --help       show this help
-`;
-
-const COMMANDS = 'auth, send, inbox, online, users, history, logout, help';
-
-/** JSON of a server value, printable on a terminal (every control escaped). */
-function json(value: unknown): string {
-  return escapeJsonForTerminal(toWireJson(value));
-}
-
-function errorLine(err: unknown): string {
-  if (err instanceof ChatError) return `Error, ${sanitizeLine(err.code)}`;
-  return `Error, ${sanitizeLine(err instanceof Error ? err.message : String(err))}`;
-}
-
-/** What one command line came to: a line to print (or nothing), or the connection failing under it. */
-export type RunResult = { print: string | null } | { lost: string };
-
-/** One line-mode session: a connection (reopened when lost) and the token. */
-export class LineModeSession {
-  private readonly rc: ReconnectingClient;
-  /** Whether the server has answered anything on this connection. */
-  private answered = false;
-  /** Whether the command being run got a connection (so a failure is a connection lost, not refused). */
-  private reached = false;
-
-  constructor(private readonly connect: ConnectOptions) {
-    this.rc = new ReconnectingClient(connect, 30_000);
-  }
-
-  /** The token of this session ('' when logged out). */
-  get token(): string {
-    return this.rc.token ?? '';
-  }
-
-  /** Opens the connection now, so a wrong address fails before the first command. */
-  async open(): Promise<void> {
-    await this.conn();
-  }
-
-  private async conn(): Promise<ChatClient> {
-    const before = this.rc.client;
-    const client = await this.rc.connection();
-    if (client !== before) this.answered = false;
-    this.reached = true;
-    return client;
-  }
-
-  /** Runs one command line: what to print, or why the connection failed under it. */
-  async run(line: string): Promise<RunResult> {
-    const trimmed = trimBlanks(line);
-    if (trimmed === '') return { print: null };
-    const [cmd = '', ...args] = trimmed.split(/[ \t]+/);
-    this.reached = false;
-    try {
-      const print = await this.dispatch(cmd, args, trimmed);
-      this.answered = true;
-      return { print };
-    } catch (err) {
-      if (!(err instanceof ConnectionError)) {
-        if (err instanceof ChatError) this.answered = true;
-        return { print: errorLine(err) };
-      }
-      this.rc.drop();
-      return { lost: sanitizeLine(this.reached ? this.describeLoss(err, cmd) : err.message) };
-    }
-  }
-
-  /** One line on a connection that ended while `cmd` waited for its answer. */
-  private describeLoss(err: ConnectionError, cmd: string): string {
-    const where = this.rc.server;
-    let why = err.code === 'ECONNRESET' ? 'reset' : err.code === 'ETIMEDOUT' ? 'no reply' : 'closed by the server';
-    // A plain connection to a TLS server is closed before its first answer.
-    if (why === 'closed by the server' && !this.answered && !this.connect.tls) why += ' before any answer; if it serves TLS, add --tls';
-    const maybe = cmd === 'send' ? '; the message may or may not have arrived' : '';
-    return `connection to ${where} lost during '${cmd}' (${why})${maybe}`;
-  }
-
-  private needToken(): string | null {
-    return this.token ? null : 'Error, not authorized (auth <username> <password> first)';
-  }
-
-  private async dispatch(cmd: string, args: string[], line: string): Promise<string | null> {
-    switch (cmd) {
-      case 'auth': {
-        if (args.length !== 2) return 'Error, usage: auth <username> <password>';
-        await this.conn();
-        // Every `auth` asks the server: a new token each time, as the original client did.
-        const token = await this.rc.login(args[0]!, args[1]!, true);
-        return `username ${sanitizeLine(args[0]!)} logged in, token ${sanitizeLine(token)}`;
-      }
-      case 'send': {
-        if (args.length < 2) return 'Error, usage: send <username> <message>';
-        const missing = this.needToken();
-        if (missing) return missing;
-        // The message is the rest of the line after the username, as typed.
-        const afterCmd = trimBlanks(line.slice(cmd.length));
-        const message = trimBlanks(afterCmd.slice(args[0]!.length));
-        await (await this.conn()).send(this.token, args[0]!, message);
-        return `message sent to ${sanitizeLine(args[0]!)}`;
-      }
-      case 'inbox': {
-        const missing = this.needToken();
-        if (missing) return missing;
-        return json(await (await this.conn()).inbox(this.token));
-      }
-      case 'online': {
-        const missing = this.needToken();
-        if (missing) return missing;
-        return json(await (await this.conn()).online(this.token));
-      }
-      case 'users': {
-        const missing = this.needToken();
-        if (missing) return missing;
-        return json(await (await this.conn()).users(this.token));
-      }
-      case 'history': {
-        if (args.length < 1 || args.length > 2 || (args[1] !== undefined && !/^[0-9]+$/.test(args[1]))) {
-          return 'Error, usage: history <username> [count]';
-        }
-        const missing = this.needToken();
-        if (missing) return missing;
-        const limit = args[1] === undefined ? undefined : Number(args[1]);
-        return json(await (await this.conn()).history(this.token, args[0]!, undefined, limit));
-      }
-      case 'logout': {
-        const missing = this.needToken();
-        if (missing) return missing;
-        await (await this.conn()).logout(this.token);
-        this.rc.forgetSession();
-        return 'Logged out';
-      }
-      case 'help':
-        return USAGE.trimEnd();
-      default:
-        return `Error, unknown command '${sanitizeLine(cmd)}' (commands: ${COMMANDS})`;
-    }
-  }
-
-  /** Logs out if logged in (errors ignored) and closes the connection. */
-  async close(): Promise<void> {
-    await this.rc.logout(30_000);
-  }
-}
+export { LineModeSession, type RunResult } from './line-session.js';
 
 /** Entry point of `chatbox cli`. */
 export async function lineModeCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { ...CONNECT_FLAGS, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(LINE_MODE_USAGE);
     return 0;
   }
-  const session = new LineModeSession(connectOptionsFrom(values));
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  let rl: Interface | null = null;
+  // While a command runs its output follows it; otherwise a line about a queued message goes above the prompt.
+  let busy = false;
+  const notify = (line: string): void => {
+    if (busy || !rl) return void process.stdout.write(line + '\n');
+    const rows = rl.getCursorPos().rows;
+    moveCursor(process.stdout, 0, -rows);
+    cursorTo(process.stdout, 0);
+    clearScreenDown(process.stdout);
+    // The prompt is drawn again below the line, with what was typed so far.
+    process.stdout.write(line + '\n' + '\n'.repeat(rows));
+    rl.setPrompt(`Command ${session.token}\n↳ `);
+    rl.prompt(true);
+  };
+  const session = new LineModeSession(connectOptionsFrom(values), interactive ? notify : null);
   try {
     await session.open();
   } catch (err) {
     throw fatal(err instanceof Error ? err.message : String(err));
   }
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const rl = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+  const lines = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+  rl = interactive ? lines : null;
   const prompt = (): void => {
     if (!interactive) return;
-    rl.setPrompt(`Command ${session.token}\n↳ `);
-    rl.prompt();
+    lines.setPrompt(`Command ${session.token}\n↳ `);
+    lines.prompt();
   };
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -200,18 +57,20 @@ export async function lineModeCommand(argv: string[]): Promise<number> {
   const onInterrupt = (): void => {
     if (interactive) process.stdout.write('\n');
     void stop().then(() => {
-      rl.close();
+      lines.close();
       process.exit(0);
     });
   };
-  rl.on('SIGINT', onInterrupt);
+  lines.on('SIGINT', onInterrupt);
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   prompt();
   let status = 0;
   // One line at a time, in order: the next is read only when this one is answered.
-  for await (const line of rl) {
+  for await (const line of lines) {
+    busy = true;
     const result = await session.run(line);
+    busy = false;
     if ('lost' in result) {
       // A script must not carry on as if its commands had worked; a person can try again.
       if (!interactive) {

@@ -52,6 +52,12 @@ export interface Conversation {
   readonly newBelow: number;
   /** The view reached the oldest loaded message and more may exist. */
   readonly wantOlder: boolean;
+  /**
+   * Our own messages the server sent back while one of ours to this peer was
+   * still on its way: not shown until that one is answered, as one of them
+   * may be its copy (matched by id when the answer names it).
+   */
+  readonly held?: readonly ChatItem[];
 }
 
 /** A user as the list shows them; `nama` and `negara` are sanitized. */

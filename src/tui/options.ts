@@ -86,7 +86,11 @@ ${CONNECT_USAGE}
                    $XDG_CONFIG_HOME/chatbox/config.json (~/.config/chatbox/config.json)
   --theme NAME     colours: ${THEME_NAMES.join(' or ')} (by default the file's
                    theme, else default); NO_COLOR=1 turns colour off
-  --interval MS    how often to poll the server, in ms (default 1000)
+  --interval MS    a server without live sync is polled for messages and
+                   who is online this often, in ms (default 1000); with
+                   live sync, messages come at once and this is only how
+                   often the client checks whether the user list is due to
+                   be read again (every 10 s)
   --no-bell        do not ring the terminal bell for new messages
   --no-mouse       leave the mouse to the terminal (its own text selection)
                    instead of wheel scrolling and clicking on users

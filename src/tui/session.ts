@@ -1,26 +1,25 @@
-// The chat's side of the network: one ChatClient connection, login, live
-// updates over `sync` on a second connection (LiveSync) or, against a server
-// without sync, a poll loop (online + acknowledged inbox every interval; never
-// two polls at once), the directory now and then, sending with a queue while
-// offline, history pages, read markers, search, reconnecting with backoff and
-// logging in again when the server forgot the session. It reports everything
-// as reducer actions.
+// The full-screen chat's side of the network, on the Link both terminal
+// clients share (connection, backoff, logging in again, the send queue):
+// live updates over `sync` on a second connection (LiveSync) or, against a
+// server without sync, a poll loop (online + acknowledged inbox every
+// interval; never two polls at once), the directory now and then, history
+// pages, read markers, search, and noticing a server that lost its
+// messages. It reports everything as reducer actions.
 
-import { ChatError, ConnectionError, type ChatClient, type ConnectOptions } from '../client.js';
-import { backoffMs, ReconnectingClient } from '../client-reconnect.js';
+import { ChatError, type ChatClient, type ConnectOptions } from '../client.js';
 import { Errors } from '../protocol.js';
 import { MessageAnchor } from './anchor.js';
 import { tuiLog } from './log.js';
 import { pagesBackTo, searchOnce, type SearchOutcome } from './finder.js';
+import { Link } from './link.js';
 import { LiveSync } from './live-sync.js';
-import { Sending } from './sending.js';
-import { historyPage, pollOnce, shortReason, type ServerSupport } from './poll.js';
-import type { Action, ConnState } from './state.js';
+import { historyPage, pollOnce, type ServerSupport } from './poll.js';
+import type { Action } from './state.js';
 
 /** How the session connects and how often it polls. */
 export interface SessionOptions {
   connect: ConnectOptions;
-  /** Poll interval for `online` and `inbox`, in ms. */
+  /** How often the loop runs, in ms: a poll of `online` and `inbox` without live sync; with it, a check of the directory's age. */
   intervalMs: number;
   /** How often the directory (`users`) is read, in ms. */
   usersIntervalMs?: number;
@@ -34,37 +33,30 @@ export interface SessionOptions {
   sync?: boolean;
 }
 
-
 /** One logged-in user's connection to the server, driven by the chat screen. */
 export class ChatSession {
-  /** The connection, token and credentials, reopened and logged in again as needed. */
-  private readonly rc: ReconnectingClient;
+  /** The connection, token, backoff and send queue. */
+  private readonly link: Link;
   private dispatch: (a: Action) => void = () => {};
-  private timer: NodeJS.Timeout | null = null;
-  private ticking = false;
-  private stopped = false;
-  private attempt = 0;
   private ackId = 0;
   private readonly anchor = new MessageAnchor();
   /** Set when the server forgot the session: check the anchor after logging in again. */
   private recheck = false;
   private lastUsersAt = 0;
-  private readonly sending: Sending;
-  private conn: ConnState = { kind: 'connecting' };
   private readonly supports: ServerSupport = { ack: true, users: true, history: true, sync: true };
   private readonly live: LiveSync;
 
   constructor(readonly options: SessionOptions) {
-    this.rc = new ReconnectingClient(options.connect, 15_000, () => {
-      if (this.stopped) return;
-      if (this.conn.kind === 'connected') {
-        this.setConn({ kind: 'reconnecting', attempt: 0, reason: 'connection lost' });
-        this.schedule(250);
-      }
-    });
-    this.sending = new Sending(
-      { dispatch: (a) => this.dispatch(a), main: () => this.rc.live(), sessionLost: () => this.sessionLost() },
-      options.queueMaxAgeMs ?? 120_000,
+    this.link = new Link(
+      { connect: options.connect, requestTimeoutMs: 15_000, queueMaxAgeMs: options.queueMaxAgeMs ?? 120_000, intervalMs: options.intervalMs },
+      {
+        dispatch: (a) => this.dispatch(a),
+        connected: (client, fresh) => this.connected(client, fresh),
+        work: (client) => this.work(client),
+        sessionLost: () => (this.recheck = true),
+        lookUpAs: () => (this.supports.history ? this.rc.user : null),
+        log: tuiLog,
+      },
     );
     this.supports.sync = options.sync ?? true;
     this.live = new LiveSync(
@@ -75,11 +67,15 @@ export class ChatSession {
           if (a.type === 'sync') for (const m of a.messages) this.anchor.remember(m.sender === this.rc.user ? m.recipient : m.sender, [m]);
           this.dispatch(a);
         },
-        main: () => (this.conn.kind === 'connected' ? this.rc.live() : null),
+        main: () => (this.link.online ? this.rc.live() : null),
         refused: (err) => this.syncRefused(err),
       },
       options.syncWaitMs,
     );
+  }
+
+  private get rc(): Link['rc'] {
+    return this.link.rc;
   }
 
   /** Whether updates come live over sync (false: polling, or not started yet). */
@@ -99,25 +95,23 @@ export class ChatSession {
 
   /** Connects if needed and logs in. Throws ChatError (the server's answer) or ConnectionError. */
   async login(username: string, password: string): Promise<void> {
-    await this.rc.login(username, password);
+    await this.link.login(username, password);
   }
 
   /** Starts polling; every change is reported through `dispatch`. */
   start(dispatch: (a: Action) => void): void {
     this.dispatch = dispatch;
-    this.stopped = false;
-    this.setConn(this.rc.live() ? { kind: 'connected' } : { kind: 'connecting' });
-    this.schedule(0);
+    this.link.start();
   }
 
   /** Sends a message typed in the compose box (see ChatSender.send for `input`); returns its local key. */
   send(peer: string, text: string, input?: string | null): string {
-    return this.sending.send(peer, text, input, this.conn.kind === 'connected');
+    return this.link.send(peer, text, input);
   }
 
   /** Sends a failed message again. */
   retry(peer: string, key: string, text: string): void {
-    this.sending.retry(peer, key, text, this.conn.kind === 'connected');
+    this.link.retry(peer, key, text);
   }
 
   /** Fetches a history page: the newest messages, or those before `beforeId`. */
@@ -128,12 +122,12 @@ export class ChatSession {
       return;
     }
     const main = this.rc.live();
-    if (!main || this.conn.kind !== 'connected') return;
+    if (!main || !this.link.online) return;
     const { client, token } = main;
     this.dispatch({ type: 'history/loading', peer });
     void historyPage(client, token, peer, beforeId, page, this.supports).then((r) => {
       if ('failed' in r) {
-        if (r.failed === 'sessionLost') this.sessionLost();
+        if (r.failed === 'sessionLost') this.link.sessionLost();
         this.dispatch({ type: 'history/failed', peer });
         return;
       }
@@ -144,58 +138,28 @@ export class ChatSession {
 
   /** Logs out (waiting at most `timeoutMs`) and closes the connection. Safe to call twice. */
   async logout(timeoutMs = 2000): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
     this.live.stop();
-    await this.rc.logout(timeoutMs);
+    await this.link.logout(timeoutMs);
   }
 
   /** Stops polling and drops the connection without logging out. */
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
     this.live.stop();
-    this.rc.drop();
+    this.link.stop();
   }
 
-  private setConn(conn: ConnState): void {
-    this.conn = conn;
-    this.dispatch({ type: 'conn', conn });
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
-  }
-
-  /** A connection with a valid token: connects and logs in again as needed. */
-  private async ready(): Promise<ChatClient> {
-    const { client, fresh } = await this.rc.ready();
+  /** Connected with a valid token: a new token restarts sync; after a forgotten session, check the server. */
+  private async connected(client: ChatClient, fresh: boolean): Promise<void> {
     // The sync loop follows the old token: it starts again with this one.
     if (fresh) this.live.stop();
     if (this.recheck) await this.recheckServer(client);
-    if (this.conn.kind !== 'connected') this.setConn({ kind: 'connected' });
-    // Messages typed offline, or given back by a server that had forgotten the session.
-    if (this.sending.outbox.size > 0) this.sending.flush();
-    return client;
   }
 
-  private async tick(): Promise<void> {
-    if (this.stopped || this.ticking) return;
-    this.ticking = true;
-    try {
-      const client = await this.ready();
-      if (this.supports.sync && !this.live.running) await this.startSync(client);
-      if (this.live.running) await this.refreshDirectory(client);
-      else await this.poll(client);
-      this.attempt = 0;
-      this.schedule(this.options.intervalMs);
-    } catch (err) {
-      this.onFailure(err);
-    } finally {
-      this.ticking = false;
-    }
+  /** Every interval: live sync (started if it is not running) and the directory now and then, or a poll. */
+  private async work(client: ChatClient): Promise<void> {
+    if (this.supports.sync && !this.live.running) await this.startSync(client);
+    if (this.live.running) await this.refreshDirectory(client);
+    else await this.poll(client);
   }
 
   private async poll(client: ChatClient): Promise<void> {
@@ -225,27 +189,27 @@ export class ChatSession {
   }
 
   private syncRefused(err: ChatError): void {
-    if (this.stopped) return;
-    if (err.code === Errors.noSession) return this.sessionLost();
+    if (this.link.halted) return;
+    if (err.code === Errors.noSession) return this.link.sessionLost();
     // A server that lists a cursor but does not sync: poll it.
     tuiLog(`live sync not available (${err.code}); polling every ${this.options.intervalMs} ms`);
     this.supports.sync = false;
-    this.schedule(0);
+    this.link.schedule(0);
   }
 
   /** The conversation with `peer` shows its messages up to `id`: the server's read marker follows (sync only). */
   markRead(peer: string, id: number): void {
-    if (this.conn.kind === 'connected') this.live.markRead(peer, id);
+    if (this.link.online) this.live.markRead(peer, id);
   }
 
   /** Searches this user's messages (the newest `limit` holding every word). */
   async search(words: string, limit = 100): Promise<SearchOutcome> {
     const main = this.rc.live();
-    if (!main || this.conn.kind !== 'connected') return { failed: 'not connected' };
+    if (!main || !this.link.online) return { failed: 'not connected' };
     const { client, token } = main;
     const r = await searchOnce(client, token, words, limit);
     if (r === 'sessionLost') {
-      this.sessionLost();
+      this.link.sessionLost();
       return { failed: 'session ended; logging in again' };
     }
     return r;
@@ -268,12 +232,6 @@ export class ChatSession {
     );
   }
 
-  private sessionLost(): void {
-    this.rc.forgetSession();
-    this.recheck = true;
-    this.schedule(0);
-  }
-
   /**
    * After logging in again: if the server lost the messages we saw (a new
    * database, its ids starting over), acknowledging by our old ids would mark
@@ -288,33 +246,5 @@ export class ChatSession {
     this.live.reset();
     this.ackId = 0;
     this.dispatch({ type: 'server/reset' });
-  }
-
-  private onFailure(err: unknown): void {
-    if (this.stopped) return;
-    if (err instanceof ChatError) {
-      if (err.code === Errors.noSession) {
-        // The server forgot us (restart, expiry): log in again with the same password.
-        tuiLog('session ended by the server; logging in again');
-        this.attempt++;
-        this.rc.forgetSession();
-        this.recheck = true;
-        this.schedule(this.attempt > 1 ? backoffMs(this.attempt) : 0);
-        return;
-      }
-      if (err.code === Errors.noUser || err.code === Errors.badPassword) {
-        this.setConn({ kind: 'offline', reason: `login refused: ${err.code}` });
-        this.sending.outbox.failAll(`login refused: ${err.code}`);
-        return;
-      }
-    }
-    tuiLog(`poll failed: ${shortReason(err)}`);
-    if (err instanceof ConnectionError) {
-      this.rc.drop();
-    }
-    this.attempt++;
-    this.setConn({ kind: 'reconnecting', attempt: this.attempt, reason: shortReason(err) });
-    this.sending.outbox.expire(Date.now());
-    this.schedule(backoffMs(this.attempt));
   }
 }

@@ -10,7 +10,7 @@ import { parseTime } from './format.js';
 import { messageColumns } from './layout.js';
 import { EMPTY_LINE } from './line-edit.js';
 import { sanitize, sanitizeLine } from './sanitize.js';
-import { emptyConversation, INPUT_HISTORY_MAX, peerName, type ChatItem, type ChatState, type Conversation, type ItemStatus } from './model.js';
+import { emptyConversation, INPUT_HISTORY_MAX, peerName, type ChatItem, type ChatState, type Conversation } from './model.js';
 import { ensureUser, reorder } from './state-users.js';
 import { addUnread } from './unread.js';
 
@@ -160,22 +160,6 @@ export function applySendStart(
   return next;
 }
 
-/** A change in the delivery of one of our messages. */
-export function applySendStatus(state: ChatState, peer: string, key: string, status: ItemStatus, error?: string): ChatState {
-  const conv = state.convs.get(peer);
-  if (!conv) return state;
-  for (let i = conv.items.length - 1; i >= 0; i--) {
-    const it = conv.items[i]!;
-    if (it.key !== key) continue;
-    const err = status === 'failed' ? sanitizeLine(error ?? 'failed') : undefined;
-    if (it.status === status && it.error === err) return state;
-    const items = conv.items.slice();
-    items[i] = { ...it, status, error: err };
-    return withConv(state, { ...conv, items });
-  }
-  return state;
-}
-
 /**
  * The server no longer has the messages we saw (it came back with a new
  * database, so its message ids start over). What is on screen stays, as it
@@ -186,7 +170,7 @@ export function applyServerReset(state: ChatState): ChatState {
   const convs = new Map<string, Conversation>();
   for (const [peer, conv] of state.convs) {
     const items = conv.items.map((it) => (it.id === null ? it : { ...it, id: null, key: `r${it.key}` }));
-    convs.set(peer, { ...conv, items, ids: new Set(), history: 'complete', wantOlder: false });
+    convs.set(peer, { ...conv, items, ids: new Set(), history: 'complete', wantOlder: false, held: undefined });
   }
   return { ...state, convs, notice: 'The server lost its message history (a new database?); new messages follow what you saw' };
 }

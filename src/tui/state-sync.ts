@@ -1,33 +1,17 @@
 // Reducer parts for live sync: batches of messages to and from this user
-// (sent from any device, this one included), read markers that set unread
-// counts, and the directory's unread counts when sync starts.
+// (sent from any device, this one included: see state-own.ts), read markers
+// that set unread counts, and the directory's unread counts when sync starts.
 
 import type { DirectoryEntry, Message } from '../protocol.js';
-import { emptyConversation, peerName, type ChatItem, type ChatState, type Conversation } from './model.js';
+import { emptyConversation, peerName, type ChatItem, type ChatState } from './model.js';
 import { itemFromMessage, mergeIntoConv, withConv } from './state-messages.js';
+import { holdOwn } from './state-own.js';
 import { applyDirectory } from './state-users.js';
 import { addUnread, clearUnread, setUnread } from './unread.js';
 
 /** The other side of a message: its recipient when we sent it, else its sender. */
 export function peerOf(m: Message, me: string): string {
   return peerName(m.sender === me ? m.recipient : m.sender);
-}
-
-/**
- * Our own messages the server has accepted take the place of the local
- * copies shown while they were on their way (oldest copy with the same text
- * first), so each shows once, in the server's order and with its time.
- */
-function adoptOwn(conv: Conversation, items: readonly ChatItem[], me: string): Conversation {
-  const own = items.filter((it) => it.from === me && it.id !== null && !conv.ids.has(it.id));
-  if (own.length === 0) return conv;
-  const drop = new Set<number>();
-  for (const it of own) {
-    const i = conv.items.findIndex((c, k) => !drop.has(k) && c.id === null && c.from === me && c.raw !== undefined && c.text === it.text);
-    if (i !== -1) drop.add(i);
-  }
-  if (drop.size === 0) return conv;
-  return { ...conv, items: conv.items.filter((_, k) => !drop.has(k)) };
 }
 
 /**
@@ -52,9 +36,10 @@ export function applySyncBatch(state: ChatState, messages: readonly Message[], r
   let ring = false;
   for (const [peer, items] of byPeer) {
     const conv = next.convs.get(peer) ?? emptyConversation(peer);
-    const adopted = adoptOwn(conv, items, next.me);
-    if (adopted !== conv) next = withConv(next, adopted);
-    const merged = mergeIntoConv(next, peer, items);
+    // Ours from the server wait while one of ours is on its way there (see holdOwn).
+    const held = holdOwn(conv, items, next.me);
+    if (held.conv !== conv) next = withConv(next, held.conv);
+    const merged = mergeIntoConv(next, peer, held.show);
     next = merged.state;
     const theirs = merged.added.filter((it) => it.from !== next.me).length;
     if (theirs > 0 && peer !== next.selected) {

@@ -9,7 +9,8 @@ import { chatHelpLayout } from './help-layout.js';
 import type { EditAction } from './keys.js';
 import { computeLayout } from './layout.js';
 import { type ChatState, type ConnState, type ItemStatus } from './model.js';
-import { applyHistory, applyIncoming, applySendStart, applySendStatus, applyServerReset, historyLoading } from './state-messages.js';
+import { applyHistory, applyIncoming, applySendStart, applyServerReset, historyLoading } from './state-messages.js';
+import { applySendStatus } from './state-own.js';
 import { applyDirectory, applyPresence, ensureUser, moveSelection, nextUnread, reorder, selectUser } from './state-users.js';
 import { jumpTo, searchClose, searchFailed, searchMove, searchResults, searchStart } from './state-search.js';
 import { applySyncBatch, applySyncStart } from './state-sync.js';
@@ -28,7 +29,7 @@ export type Action =
   | { type: 'history/loaded'; peer: string; messages: Message[]; complete: boolean }
   | { type: 'history/failed'; peer: string; error?: string }
   | { type: 'send/start'; peer: string; key: string; text: string; ts: number; queued: boolean; fromCompose?: boolean; input?: string }
-  | { type: 'send/status'; peer: string; key: string; status: ItemStatus; error?: string }
+  | { type: 'send/status'; peer: string; key: string; status: ItemStatus; error?: string; message?: Message }
   | { type: 'select'; peer: string }
   /** A command line was carried out: the draft is cleared and kept in the input history. */
   | { type: 'command/done'; input: string }
@@ -103,7 +104,7 @@ function reduceAction(state: ChatState, action: Action): ChatState {
     case 'send/start':
       return applySendStart(state, action);
     case 'send/status':
-      return applySendStatus(state, action.peer, action.key, action.status, action.error);
+      return applySendStatus(state, action);
     case 'select':
       // Someone not in the list yet (`/msg` to a user the directory does not show) joins it.
       return selectUser(state.users.has(action.peer) ? state : ensureUser(state, action.peer), action.peer);

@@ -21,9 +21,14 @@ test('--help prints the usage and exits 0', () => {
     assert.equal(r.code, 0, args.join(' '));
     if (args[0] === 'chat') assert.match(r.stdout, /Usage: chatbox \[chat\] \[options\]/);
   }
+  // --interval is the polling fallback's; with live sync it does not pace messages.
+  const interval = run(['chat', '--help']).stdout.match(/--interval MS([^]*?)\n {2}--/)![1]!.replace(/\s+/g, ' ');
+  assert.match(interval, /without live sync is polled for messages and who is online this often, in ms \(default 1000\)/);
+  assert.match(interval, /with live sync, messages come at once/);
   const cli = run(['cli', '--help']);
   assert.equal(cli.code, 0);
   assert.match(cli.stdout, /send <username> <message>/);
+  assert.match(cli.stdout.replace(/\s+/g, ' '), /one sent while the server cannot be reached waits and goes out, once, when the connection is back/);
 });
 
 test('without a terminal it says so in one line and exits 1', () => {

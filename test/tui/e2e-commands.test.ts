@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ChatClient } from '../../src/client.js';
 import { CHATBOX_BIN, startServer, type TestServer } from '../helpers/server.js';
 import { TmuxSession, haveTmux } from '../helpers/tmux.js';
+import { formatSoon } from './tmux-wait.js';
 
 const skip = (await haveTmux()) ? false : 'tmux is not installed';
 
@@ -79,6 +80,6 @@ describe('the command line in a terminal', { skip }, () => {
     await messi.type('/quit');
     await messi.keys('Enter');
     assert.equal(await messi.waitForExit(), 0);
-    assert.equal(await messi.format('#{alternate_on}'), '0');
+    assert.equal(await formatSoon(messi, '#{alternate_on}', '0'), '0');
   });
 });

@@ -1,7 +1,8 @@
 // The config file end to end: the real `chatbox` in tmux started with
 // --config naming the server, the user, a theme and rebound keys; the keys
 // do what the file says, the help and the status line say so, and the
-// colours on the screen are the theme's (none under NO_COLOR).
+// colours on the screen are the theme's (none under NO_COLOR). A key name it
+// does not know stops it with one clear line.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,5 +92,21 @@ describe('the config file in a terminal', { skip }, () => {
     assert.ok(params.includes(7), 'inverse kept');
     await s.keys('C-c');
     assert.equal(await s.waitForExit(), 0);
+  });
+
+  it('a key name it does not know stops it before the screen opens, with one line naming the file and the setting, status 2', async () => {
+    const file = join(dir, 'unknown-key.json');
+    writeFileSync(file, JSON.stringify({ server: `${server.host}:${server.port}`, user: 'messi', keys: { help: 'f13', nextUser: 'alt+j' } }));
+    // tmux 3.3 clears a pane once its program is dead: the shell stays to keep the line on the screen.
+    const s = await TmuxSession.start({
+      command: ['sh', '-c', '"$@"; echo "exit status $?"; sleep 60', 'sh', process.execPath, CHATBOX_BIN, '--config', file],
+      cols: 120,
+      rows: 10,
+      env: { CHATBOX_PASSWORD: 'surabaya', CHATBOX_USER: undefined, CHATBOX_HOST: undefined, CHATBOX_PORT: undefined },
+    });
+    sessions.push(s);
+    const screen = await s.waitFor('exit status');
+    assert.deepEqual(screen.split('\n').filter((l) => l.trim() !== ''), [`chatbox: ${file}: keys.help: unknown key name "f13"`, 'exit status 2']);
+    assert.equal(await s.format('#{alternate_on}'), '0');
   });
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CHATBOX_BIN, onlineNames, RawClient, startServer, type TestServer } from '../helpers/server.js';
 import { TmuxSession, haveTmux } from '../helpers/tmux.js';
+import { formatSoon, soon } from './tmux-wait.js';
 
 const skip = (await haveTmux()) ? false : 'tmux is not installed';
 
@@ -49,7 +50,7 @@ describe('full-screen chat in a terminal', { skip }, () => {
     await messi.type('surabaya');
     await messi.keys('Enter');
     await messi.waitFor(/messi @ 127\.0\.0\.1:\d+ │ ● connected/);
-    assert.equal(await messi.format('#{alternate_on}'), '1', 'runs on the alternate screen');
+    assert.equal(await formatSoon(messi, '#{alternate_on}', '1'), '1', 'runs on the alternate screen');
   });
 
   it('logs in without the form with CHATBOX_PASSWORD, and both see each other online', async () => {
@@ -105,25 +106,24 @@ describe('full-screen chat in a terminal', { skip }, () => {
   });
 
   it('those checks can fail: title, clipboard and alternate screen do change for a program that writes them', async () => {
-    const control = await TmuxSession.start({ command: ['sh', '-c', "printf '\\033]0;pwned\\007\\033]52;c;cHduZWQ=\\007'; sleep 5"], cols: 40, rows: 5 });
+    // tmux reads a program's output in its own time (later still on a loaded machine): each value is waited for.
+    const control = await TmuxSession.start({ command: ['sh', '-c', "printf '\\033]0;pwned\\007\\033]52;c;cHduZWQ=\\007'; sleep 60"], cols: 40, rows: 5 });
     sessions.push(control);
-    const deadline = Date.now() + 5000;
-    let title = '';
-    while (Date.now() < deadline && (title = await control.format('#{pane_title}')) !== 'pwned') await new Promise((r) => setTimeout(r, 50));
-    assert.equal(title, 'pwned');
-    assert.match(await control.tmux(['list-buffers']), /pwned/);
+    assert.equal(await formatSoon(control, '#{pane_title}', 'pwned'), 'pwned');
+    assert.match(await soon(() => control.tmux(['list-buffers']), (b) => /pwned/.test(b)), /pwned/);
     // And a program that enters the alternate screen and exits without leaving it leaves it on.
     const careless = await TmuxSession.start({ command: ['sh', '-c', "printf '\\033[?1049h'"], cols: 40, rows: 5 });
     sessions.push(careless);
     assert.equal(await careless.waitForExit(), 0);
-    assert.equal(await careless.format('#{alternate_on}'), '1');
+    // Its exit status can be written before tmux has read what it printed.
+    assert.equal(await formatSoon(careless, '#{alternate_on}', '1'), '1');
   });
 
   it('Ctrl+C logs out, leaves the alternate screen and exits with status 0', async () => {
     assert.ok((await onlineNames(server)).includes('messi'));
     await messi.keys('C-c');
     assert.equal(await messi.waitForExit(), 0);
-    assert.equal(await messi.format('#{alternate_on}'), '0');
+    assert.equal(await formatSoon(messi, '#{alternate_on}', '0'), '0');
     assert.doesNotMatch(await messi.capture(), /connected/);
     assert.ok(!(await onlineNames(server)).includes('messi'), 'messi is no longer online');
     await henderson.waitFor(/○ messi/);
@@ -132,7 +132,7 @@ describe('full-screen chat in a terminal', { skip }, () => {
   it('SIGTERM also restores the terminal and logs out', async () => {
     process.kill(await henderson.programPid(), 'SIGTERM');
     assert.equal(await henderson.waitForExit(), 143);
-    assert.equal(await henderson.format('#{alternate_on}'), '0');
+    assert.equal(await formatSoon(henderson, '#{alternate_on}', '0'), '0');
     assert.ok(!(await onlineNames(server)).includes('henderson'));
   });
 });

@@ -1,8 +1,11 @@
 // `chatbox cli` with piped stdin against a real server: the original
 // client's commands and output, in order, safe to print, logging out at the
-// end of input or on Ctrl+C.
+// end of input or on Ctrl+C; and, at a terminal, the shared send queue
+// logging in again for a message the server refused for a forgotten session.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ChatClient } from '../../src/client.js';
+import { LineModeSession } from '../../src/tui/line-mode.js';
 import { onlineNames, RawClient, startServer, type TestServer } from '../helpers/server.js';
 import { runCli as cli } from './cli-run.js';
 import { TestProxy } from './tcp-proxy.js';
@@ -130,6 +133,41 @@ describe('chatbox cli', () => {
     } finally {
       if (run.proc.exitCode === null) run.proc.kill('SIGKILL');
       await own.stop();
+    }
+  });
+
+  it('at a terminal, a send the server answers with a forgotten session is queued, logged in again for and sent once', async (t) => {
+    const first = await startServer();
+    const servers = [first];
+    const notes: string[] = [];
+    const session = new LineModeSession({ host: '127.0.0.1', port: first.port }, (line) => notes.push(line));
+    t.after(async () => {
+      await session.close();
+      for (const s of servers) await s.stop();
+    });
+    await session.open();
+    const auth = await session.run('auth messi surabaya');
+    assert.ok('print' in auth && /logged in/.test(auth.print ?? ''));
+    const before = session.token;
+    // A new database on the same port: the accounts exist again, the session does not.
+    await first.kill();
+    const second = await startServer({ args: ['--port', String(first.port)] });
+    servers.push(second);
+    assert.deepEqual(await session.run('send henderson after the restart'), {
+      print: 'message to henderson queued: the session or the connection ended; it is sent once the connection is back',
+    });
+    const deadline = Date.now() + 15_000;
+    while (!notes.includes('message sent to henderson')) {
+      assert.ok(Date.now() < deadline, `sent after logging in again (${notes.join(' / ')})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.notEqual(session.token, before, 'a new token from logging in again');
+    const henderson = await ChatClient.connect({ host: second.host, port: second.port });
+    try {
+      const token = await henderson.auth('henderson', 'surabaya');
+      assert.deepEqual((await henderson.inbox(token))['messi']?.map((m) => m.msg), ['after the restart']);
+    } finally {
+      henderson.close();
     }
   });
 

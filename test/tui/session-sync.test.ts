@@ -140,6 +140,26 @@ describe('chat session on live sync', () => {
     assert.equal(items[2]!.status, 'sent');
   });
 
+  it('two messages of the same text sent quickly, and the same text from another device, show once each, by id', async () => {
+    const s = await loggedIn('henderson');
+    const w = watched(s, 'henderson');
+    await eventually('sync running', () => s.syncing);
+    const phone = await device('henderson');
+    s.send('lineker', 'ok');
+    s.send('lineker', 'ok');
+    await phone.client.send(phone.token, 'lineker', 'ok');
+    const oks = () => w.state().convs.get('lineker')?.items.filter((it) => it.text === 'ok') ?? [];
+    await eventually('three numbered', () => oks().length === 3 && oks().every((it) => it.id !== null));
+    await new Promise((r) => setTimeout(r, 300));
+    const items = oks();
+    assert.equal(items.length, 3, 'nothing shown twice');
+    assert.equal(new Set(items.map((it) => it.id)).size, 3);
+    // The two typed here are the two rows typed here, each its own message.
+    assert.equal(items.filter((it) => it.key.startsWith('l')).length, 2);
+    const stored = (await phone.client.history(phone.token, 'lineker')).filter((m) => m.msg === 'ok');
+    assert.deepEqual(items.map((it) => it.id), stored.map((m) => m.id));
+  });
+
   it('a read marker set on another device clears the count here; reading here sets the marker', async () => {
     const s = await loggedIn('lineker');
     const w = watched(s, 'lineker');

@@ -138,6 +138,42 @@ describe('chat session', () => {
     session.stop();
   });
 
+  it('polling a server that refuses sync: messages typed offline take the server order and time once sent', async (t) => {
+    const own = await startServer();
+    // `sync` reaches the server without its arguments: `Protocol Tidak Benar`, as from a server without it.
+    const link = new TestProxy({ host: own.host, port: own.port });
+    link.rewrite = (line) => (line.startsWith('sync ') ? 'sync' : line);
+    await link.listen();
+    const s = new ChatSession({ connect: { host: '127.0.0.1', port: link.port }, intervalMs: 50, usersIntervalMs: 200 });
+    t.after(async () => {
+      s.stop();
+      await link.close();
+      await own.stop();
+    });
+    await s.login('messi', 'surabaya');
+    const w = watched(s, 'messi');
+    await eventually('polling after sync was refused', () => link.lines.includes('sync') && w.actions.some((a) => a.type === 'poll' && a.inbox));
+    assert.equal(s.syncing, false);
+    await link.down();
+    await eventually('reconnecting', () => w.state().conn.kind === 'reconnecting');
+    s.send('henderson', 'one typed offline');
+    s.send('henderson', 'two typed offline');
+    const henderson = await ChatClient.connect({ host: own.host, port: own.port });
+    clients.push(henderson);
+    const token = await henderson.auth('henderson', 'surabaya');
+    await henderson.send(token, 'messi', 'meanwhile');
+    await link.up();
+    const conv = await eventually('all three numbered', () => {
+      const c = w.state().convs.get('henderson');
+      return c && c.items.length === 3 && c.items.every((it) => it.id !== null) && c;
+    }, 20_000);
+    // Ours were stored after henderson's: they follow it, with the server's ids and times.
+    assert.deepEqual(conv.items.map((it) => `${it.from}: ${it.text}`), ['henderson: meanwhile', 'messi: one typed offline', 'messi: two typed offline']);
+    const stored = await henderson.history(token, 'messi');
+    assert.deepEqual(conv.items.map((it) => [it.id, it.ts]), stored.map((m) => [m.id, Date.parse(m.ts!)]));
+    assert.deepEqual(conv.items.map((it) => it.status), ['sent', 'sent', 'sent']);
+  });
+
   it('reconnects after the server restarts, logs in again when the session is gone, and sends what was queued', async (t) => {
     const dir = makeTempDir();
     const servers: TestServer[] = [];

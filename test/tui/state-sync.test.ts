@@ -1,6 +1,6 @@
 // The reducer on live sync, without rendering: batches merged by id (in any
-// order, repeated, overlapping history), our own messages adopted from the
-// server once, read markers setting counts, the directory's counts at start.
+// order, repeated, overlapping history), our own messages matched with the
+// server's copies by id, read markers setting counts, the directory's counts at start.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DirectoryEntry, Message } from '../../src/protocol.js';
@@ -67,7 +67,7 @@ test('a read marker sets the count to the messages above it; the open conversati
   assert.equal(s.unread.has('lineker'), false);
 });
 
-test('our own message comes back from the server once, in its place and with its time', () => {
+test('our own message takes the id, place and time the server names; sync brings it once', () => {
   let s = start();
   // Typed offline: two queued copies, then a message from henderson meanwhile.
   s = run(
@@ -78,17 +78,63 @@ test('our own message comes back from the server once, in its place and with its
   s = run(s, sync([msg(50, 'henderson', 'messi', 'meanwhile')]));
   // Until the server has them, they show where they were typed, what arrived since below them.
   assert.deepEqual(texts(s, 'henderson'), ['null:messi:offline one', 'null:messi:offline two', '50:henderson:meanwhile']);
-  // Accepted later: each takes its server id, order and time; a late "sent" status changes nothing.
+  // Sent on reconnect; henderson's reply came between them; sync brings all three before the answers.
+  s = run(s, { type: 'send/status', peer: 'henderson', key: 'l1', status: 'sending' }, { type: 'send/status', peer: 'henderson', key: 'l2', status: 'sending' });
   s = run(s, sync([msg(51, 'messi', 'henderson', 'offline one'), msg(52, 'henderson', 'messi', 'reply'), msg(53, 'messi', 'henderson', 'offline two')]));
-  s = run(s, { type: 'send/status', peer: 'henderson', key: 'l1', status: 'sent' });
+  // Ours wait for their answers (one of them may be their copy); henderson's shows.
+  assert.deepEqual(texts(s, 'henderson'), ['null:messi:offline one', 'null:messi:offline two', '50:henderson:meanwhile', '52:henderson:reply']);
+  s = run(s, { type: 'send/status', peer: 'henderson', key: 'l1', status: 'sent', message: msg(51, 'messi', 'henderson', 'offline one') });
+  s = run(s, { type: 'send/status', peer: 'henderson', key: 'l2', status: 'sent', message: msg(53, 'messi', 'henderson', 'offline two') });
   assert.deepEqual(texts(s, 'henderson'), ['50:henderson:meanwhile', '51:messi:offline one', '52:henderson:reply', '53:messi:offline two']);
   const one = s.convs.get('henderson')!.items[1]!;
   assert.equal(one.ts, T0 + 51_000);
   assert.equal(one.status, 'sent');
-  // The same text sent again shows again (another message), not folded into the first.
-  s = run(s, { type: 'send/start', peer: 'henderson', key: 'l3', text: 'offline one', ts: T0, queued: false });
-  s = run(s, sync([msg(51, 'messi', 'henderson', 'offline one'), msg(54, 'messi', 'henderson', 'offline one')]));
-  assert.deepEqual(texts(s, 'henderson')!.slice(-2), ['53:messi:offline two', '54:messi:offline one']);
+  assert.equal(one.key, 'l1', 'the same row, now numbered');
+  // A late repeat of the batch changes nothing.
+  assert.equal(run(s, sync([msg(51, 'messi', 'henderson', 'offline one')])), s);
+});
+
+test('two messages of the same text sent quickly show once each, matched by id whatever order the answers come in', () => {
+  let s = start();
+  s = run(
+    s,
+    { type: 'send/start', peer: 'henderson', key: 'l1', text: 'ok', ts: T0, queued: false },
+    { type: 'send/start', peer: 'henderson', key: 'l2', text: 'ok', ts: T0, queued: false },
+  );
+  // The second is answered first; sync brings both, one before and one after.
+  s = run(s, sync([msg(70, 'messi', 'henderson', 'ok')]));
+  s = run(s, { type: 'send/status', peer: 'henderson', key: 'l2', status: 'sent', message: msg(71, 'messi', 'henderson', 'ok') });
+  s = run(s, sync([msg(71, 'messi', 'henderson', 'ok')]));
+  assert.deepEqual(texts(s, 'henderson'), ['null:messi:ok', '71:messi:ok'], 'the first still on its way; 70 held for it');
+  s = run(s, { type: 'send/status', peer: 'henderson', key: 'l1', status: 'sent', message: msg(70, 'messi', 'henderson', 'ok') });
+  assert.deepEqual(texts(s, 'henderson'), ['70:messi:ok', '71:messi:ok']);
+  assert.deepEqual(s.convs.get('henderson')!.items.map((it) => it.key), ['l1', 'l2']);
+});
+
+test('a message of ours from another device with the same text as one waiting here is another message', () => {
+  let s = start();
+  s = run(s, { type: 'send/start', peer: 'henderson', key: 'l1', text: 'on my way', ts: T0, queued: true });
+  // The phone sends the same words while this one is offline: both show, ours still queued.
+  s = run(s, sync([msg(80, 'messi', 'henderson', 'on my way')]));
+  assert.deepEqual(texts(s, 'henderson'), ['null:messi:on my way', '80:messi:on my way']);
+  assert.equal(s.convs.get('henderson')!.items[0]!.status, 'queued');
+  // Queued, it fails: it stays, failed, beside the phone's.
+  s = run(s, { type: 'send/status', peer: 'henderson', key: 'l1', status: 'failed', error: 'offline for too long' });
+  assert.deepEqual(s.convs.get('henderson')!.items.map((it) => it.status), ['failed', 'sent']);
+  // Sent again and accepted: its own id, after the phone's.
+  s = run(s, { type: 'send/status', peer: 'henderson', key: 'l1', status: 'sending' });
+  s = run(s, sync([msg(81, 'messi', 'henderson', 'on my way')]));
+  s = run(s, { type: 'send/status', peer: 'henderson', key: 'l1', status: 'sent', message: msg(81, 'messi', 'henderson', 'on my way') });
+  assert.deepEqual(texts(s, 'henderson'), ['80:messi:on my way', '81:messi:on my way']);
+});
+
+test('held messages show once the send is answered without a copy (a server that cannot name it)', () => {
+  let s = start();
+  s = run(s, { type: 'send/start', peer: 'henderson', key: 'l1', text: 'hi', ts: T0, queued: false });
+  s = run(s, sync([msg(90, 'messi', 'henderson', 'from the phone')]));
+  assert.deepEqual(texts(s, 'henderson'), ['null:messi:hi']);
+  s = run(s, { type: 'send/status', peer: 'henderson', key: 'l1', status: 'sent' });
+  assert.deepEqual(texts(s, 'henderson'), ['null:messi:hi', '90:messi:from the phone']);
 });
 
 test('a batch with nothing new returns the same state', () => {

@@ -1,7 +1,9 @@
 // A real TCP proxy between a client and a ChatBox server, for tests that
 // need to watch the requests a client pipelines or lose a reply on the way:
-// it counts requests still waiting for their reply, per command word, and
-// can cut a connection right after forwarding a chosen request.
+// it counts requests still waiting for their reply, per command word, can
+// cut a connection right after forwarding a chosen request, can rewrite
+// request lines on their way, and can take the link down (every connection
+// cut, new ones refused) and bring it back on the same port.
 
 import net from 'node:net';
 
@@ -15,6 +17,8 @@ export class TestProxy {
   readonly lines: string[] = [];
   /** When set, the next request line it matches is forwarded and then the connection is cut. */
   cutAfter: ((line: string) => boolean) | null = null;
+  /** When set, each request line is replaced by what it returns before it is forwarded. */
+  rewrite: ((line: string) => string) | null = null;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {
@@ -22,8 +26,20 @@ export class TestProxy {
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
     this.port = (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** The link goes down: every connection is cut and new ones are refused (nothing listens) until `up`. */
+  async down(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.dropAll();
+    await closed;
+  }
+
+  /** The link is back, on the same port. */
+  async up(): Promise<void> {
+    await this.listen();
   }
 
   private onClient(client: net.Socket): void {
@@ -42,9 +58,13 @@ export class TestProxy {
       fromClient += chunk.toString('latin1');
       let nl: number;
       while ((nl = fromClient.indexOf('\n')) !== -1) {
-        const raw = fromClient.slice(0, nl + 1);
+        let raw = fromClient.slice(0, nl + 1);
         fromClient = fromClient.slice(nl + 1);
-        const line = Buffer.from(raw, 'latin1').toString('utf8').trimEnd();
+        let line = Buffer.from(raw, 'latin1').toString('utf8').trimEnd();
+        if (this.rewrite) {
+          line = this.rewrite(line);
+          raw = Buffer.from(line + '\r\n', 'utf8').toString('latin1');
+        }
         const word = line.split(' ')[0] ?? '';
         waiting.push(word);
         const now = waiting.filter((w) => w === word).length;
@@ -85,6 +105,6 @@ export class TestProxy {
 
   async close(): Promise<void> {
     this.dropAll();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
