@@ -73,13 +73,14 @@ export class TurnLog {
     this.schedule();
   }
 
-  /** Queues a write for the next commit, at the latest the turn's; settles once it is durable, or failed. */
-  durable(write: () => void): Promise<void> {
+  /** Queues a write for the next commit, at the latest the turn's; resolves to its result once that is durable. */
+  durable<T>(write: () => T): Promise<T> {
     return new Promise((resolve, reject) => {
       let failure: unknown = null;
+      let result: T;
       this.queue(() => {
         try {
-          write();
+          result = write();
         } catch (err) {
           failure = err;
           throw err;
@@ -88,7 +89,7 @@ export class TurnLog {
       this.waiters.push((commitFailure) => {
         const err = failure ?? commitFailure;
         if (err) reject(err as Error);
-        else resolve();
+        else resolve(result);
       });
     });
   }

@@ -154,12 +154,10 @@ export class SqliteSessions {
       // account may join the list.
       if (!cache.online || s.lastUsed + this.policy.presenceWindowMs < cache.online.validUntil) cache.online = null;
       const hash = s.hash;
-      const changes = this.log.writeNow(() => this.stmt.touchSession.run(now, hash).changes);
-      // Zero rows changed: the session ended (logout, passwd, remove, the cap) since we read it.
-      if (changes === 0) {
-        cache.dropSession(token);
-        return null;
-      }
+      // With the next commit, at the latest the turn's: nothing waits for it. A session
+      // ended since it was read (logout, passwd, remove, the cap) is no longer in the
+      // cache: this process's ends drop it, another process's clear the cache.
+      this.log.queue(() => this.stmt.touchSession.run(now, hash));
       s.lastUsed = Math.max(s.lastUsed, now);
     }
     return { userId: s.userId, username: s.username, lastUsedAt: Math.max(now, s.lastUsed) };
@@ -194,6 +192,7 @@ export class SqliteSessions {
     const o = this.cache.online;
     if (o && now >= o.readAt && now < o.validUntil) return o.users as UserProfile[];
     const { idleLifetimeMs: idle, presenceWindowMs: window } = this.policy;
+    this.commitQueued();
     const params = this.params(now);
     const users = Object.freeze(this.stmt.onlineUsers.all(params));
     const b = this.stmt.onlineBounds.get(params)!;
@@ -207,9 +206,15 @@ export class SqliteSessions {
   }
 
   directory(now: number): DirectoryUser[] {
+    this.commitQueued();
     return this.stmt.directory
       .all(this.params(now))
       .map((r) => ({ username: r.username, nama: r.nama, negara: r.negara, online: r.online === 1 }));
+  }
+
+  /** Session uses wait for the turn's commit: one read from the file counts them first. */
+  private commitQueued(): void {
+    if (this.log.hasQueued) this.log.commitNow();
   }
 
   private params(now: number): OnlineParams {

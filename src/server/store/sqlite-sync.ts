@@ -8,6 +8,7 @@
 
 import type Database from 'better-sqlite3';
 import type { Message } from '../../protocol.js';
+import type { TurnLog } from './sqlite-log.js';
 import type { SearchIndex } from './sqlite-search.js';
 import type { ConversationState, SyncBatch, SyncListener, SyncStore } from './sync-types.js';
 
@@ -39,8 +40,8 @@ export class SqliteSync implements SyncStore {
 
   constructor(
     db: Database.Database,
-    /** Called after each commit this makes, so the store's cache knows it is its own. */
-    private readonly noteCommit: () => void,
+    /** The store's writes: a marker change goes with the turn's commit. */
+    private readonly log: TurnLog,
     private readonly index: SearchIndex,
     /** Hears that messages to this account were marked received by a read marker. */
     private readonly received: (userId: number) => void,
@@ -137,9 +138,8 @@ export class SqliteSync implements SyncStore {
   }
 
   async setReadMarker(userId: number, username: string, peerId: number, id: number): Promise<number> {
-    const event = this.markTx(userId, peerId, id);
+    const event = await this.log.durable(() => this.markTx(userId, peerId, id));
     if (event > 0) {
-      this.noteCommit();
       this.received(userId);
       this.listener?.events([username]);
     }

@@ -80,7 +80,7 @@ export class SqliteStore implements Store {
     );
     this.messages = new SqliteMessages(db, this.log);
     this.search = new SearchIndex(db, this.log);
-    this.sync = new SqliteSync(db, () => this.cache.noteCommit(), this.search, (userId) => this.messages.forgetInboxes(userId));
+    this.sync = new SqliteSync(db, this.log, this.search, (userId) => this.messages.forgetInboxes(userId));
     this.stmt = {
       addUser: db.prepare<[string, string, string, string]>(
         'INSERT INTO users (username, nama, negara, password_hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
