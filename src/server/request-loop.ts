@@ -120,7 +120,7 @@ export class RequestLoop {
     this.host.stopped();
   }
 
-  /** Answers one line; a promise (that never rejects) when the answer waits. */
+  /** Answers one line; a promise when the answer waits (a store failure drops the connection, it does not reject). */
   private answer(line: string): Promise<void> | undefined {
     this.budget.answerStarted();
     this.requests++;
