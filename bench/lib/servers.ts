@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // BENCH_CHATBOX_BIN=/other/checkout/bin/chatbox measures another build of the server (before/after).
-const CHATBOX_BIN = process.env.BENCH_CHATBOX_BIN || join(ROOT, 'bin', 'chatbox');
+// Read at each start: the A/B tool sets it before each run.
+const chatboxBin = (): string => process.env.BENCH_CHATBOX_BIN || join(ROOT, 'bin', 'chatbox');
 const BASELINE = fileURLToPath(new URL('../baseline-server.js', import.meta.url));
 
 /** Which server a run measures. */
@@ -75,7 +76,7 @@ export async function startServer(kind: ServerKind, opts: ServerOptions = {}): P
     if (opts.fixtureDb) copyFileSync(opts.fixtureDb, db);
     args = [
       ...nodeArgs(),
-      CHATBOX_BIN,
+      chatboxBin(),
       'serve',
       '--port',
       '0',

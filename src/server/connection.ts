@@ -4,13 +4,13 @@
 // share of the server-wide budget for unsent replies.
 
 import type { Socket } from 'node:net';
-import { errorReply, Errors, LineDecoder, type Reply } from '../protocol.js';
-import { handleLine } from './commands.js';
+import { LineDecoder, type Reply } from '../protocol.js';
 import type { Caller, ServerContext } from './context.js';
-import { Fifo, QueueLink } from './fifo.js';
+import { QueueLink } from './fifo.js';
 import type { Logger } from './log.js';
 import type { ReplyBudget } from './reply-budget.js';
 import { ReplyWriter } from './reply-writer.js';
+import { OVERFLOW, RequestLoop } from './request-loop.js';
 
 /** What a connection reports to its server. */
 export interface ConnectionHooks {
@@ -23,15 +23,8 @@ export interface ConnectionHooks {
   closed(conn: Connection): void;
 }
 
-const OVERFLOW = Symbol('overflow');
-
 /** Close reasons that mean the server cut a misbehaving peer off: logged at warn, other closes at info. */
 const CUT_OFF_REASONS = new Set(['peer stopped reading replies', 'request line too long', 'unfinished request line timed out', 'no valid request in time']);
-
-/** What a queued request costs beyond its characters (its slot and string), so a flood of empty lines is bounded too. */
-const QUEUED_LINE_OVERHEAD = 32;
-/** Requests answered back to back before the event loop gets a turn, so one busy peer cannot starve the others. */
-const ANSWERS_PER_TURN = 64;
 
 /** A live client connection. */
 export class Connection implements Caller {
@@ -46,13 +39,10 @@ export class Connection implements Caller {
   private closing: AbortController | null = null;
   private readonly decoder: LineDecoder;
   private readonly out: ReplyWriter;
-  private readonly queue = new Fifo<string | typeof OVERFLOW>();
-  private queuedBytes = 0;
-  private busy = false;
+  private readonly loop: RequestLoop;
   private closed = false;
   private wasQuiet = false;
   private draining = false;
-  private requests = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private partialTimer: NodeJS.Timeout | null = null;
   private readPaused = false;
@@ -75,6 +65,13 @@ export class Connection implements Caller {
     this.out = new ReplyWriter(socket, ctx.config.replyBufferBytes, ctx.config.stalledReaderTimeoutMs, budget, this.resume, () =>
       this.destroy('peer stopped reading replies'),
     );
+    this.loop = new RequestLoop(ctx, this, budget, log, { conn: id, peer }, {
+      mayAnswer: () => !this.closed && this.mayAnswer(),
+      write: (reply, done) => this.write(reply, done),
+      overflowed: () => this.end('request line too long'),
+      storeFailed: () => this.destroy('store failure'),
+      stopped: () => this.stopped(),
+    });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -84,7 +81,7 @@ export class Connection implements Caller {
     // everything it sent, then close.
     socket.on('end', () => {
       this.peerEnded = true;
-      if (!this.busy && this.queue.length === 0) this.end('peer finished');
+      if (!this.loop.busy && this.loop.length === 0) this.end('peer finished');
     });
     socket.on('close', () => this.onClose());
     this.noteQuiet();
@@ -95,7 +92,7 @@ export class Connection implements Caller {
    * on their way): such a connection is never closed for being quiet.
    */
   get quiet(): boolean {
-    return !this.closed && !this.draining && !this.busy && this.queue.length === 0 && this.decoder.buffered === 0;
+    return !this.closed && !this.draining && !this.loop.busy && this.loop.length === 0 && this.decoder.buffered === 0;
   }
 
   /** Aborted once the connection has closed. */
@@ -127,12 +124,11 @@ export class Connection implements Caller {
   shutdown(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.draining = true;
-    this.queue.clear();
-    this.queuedBytes = 0;
+    this.loop.clear();
     this.socket.pause();
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve());
-      if (!this.busy) this.end('server shutting down');
+      if (!this.loop.busy) this.end('server shutting down');
       else this.afterCurrent = () => this.end('server shutting down');
     });
   }
@@ -165,19 +161,16 @@ export class Connection implements Caller {
   private onData(chunk: Buffer): void {
     if (this.draining || this.closed || this.overflowed) return;
     const { lines, overflow } = this.decoder.push(chunk);
-    for (const line of lines) {
-      this.queue.push(line);
-      this.queuedBytes += line.length + QUEUED_LINE_OVERHEAD;
-    }
+    for (const line of lines) this.loop.push(line);
     if (overflow) {
       this.overflowed = true;
-      this.queue.push(OVERFLOW);
+      this.loop.push(OVERFLOW);
       this.socket.pause();
       this.readPaused = true;
     }
     this.watchPartialLine(lines.length > 0);
     this.noteQuiet();
-    if (this.queue.length > 0) void this.pump();
+    if (this.loop.length > 0) this.loop.run();
     this.applyBackpressure();
   }
 
@@ -192,88 +185,16 @@ export class Connection implements Caller {
     }
   }
 
-  /** Answers queued requests one at a time, in order, while the peer keeps reading. */
-  private async pump(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      let answered = 0;
-      while (this.queue.length > 0 && !this.closed && this.mayAnswer()) {
-        if (++answered % ANSWERS_PER_TURN === 0) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          continue;
-        }
-        const item = this.queue.shift()!;
-        if (item === OVERFLOW) {
-          this.write(errorReply(Errors.lineTooLong));
-          this.log.debug('request', { conn: this.id, peer: this.peer, cmd: '?', status: 'ERROR', error: Errors.lineTooLong });
-          this.end('request line too long');
-          return;
-        }
-        this.queuedBytes -= item.length + QUEUED_LINE_OVERHEAD;
-        await this.answer(item);
-      }
-    } finally {
-      this.busy = false;
-    }
+  /** The request loop stopped: close as asked meanwhile, or read again. */
+  private stopped(): void {
     if (this.afterCurrent) {
       this.afterCurrent();
       this.afterCurrent = null;
       return;
     }
     this.applyBackpressure();
-    if (this.queue.length === 0 && !this.closed && this.peerEnded) this.end('peer finished');
+    if (this.loop.length === 0 && !this.closed && this.peerEnded) this.end('peer finished');
     else this.noteQuiet();
-  }
-
-  private async answer(line: string): Promise<void> {
-    this.budget.answerStarted();
-    try {
-      await this.answerLine(line);
-    } finally {
-      this.budget.answerEnded();
-    }
-  }
-
-  private async answerLine(line: string): Promise<void> {
-    const started = performance.now();
-    this.requests++;
-    let handled;
-    try {
-      handled = await handleLine(this.ctx, line, this);
-    } catch (err) {
-      // The store failed: the request was not carried out, and the client
-      // learns it by the connection dropping rather than by a false reply.
-      this.log.error('store failure', { conn: this.id, peer: this.peer, error: (err as Error).message });
-      this.destroy('store failure');
-      return;
-    }
-    this.sessionUsed();
-    const { reply, afterWrite, frame } = handled;
-    if (afterWrite) {
-      this.write(frame ?? reply, (written) => {
-        Promise.resolve(afterWrite(written)).catch((err: Error) =>
-          this.log.error('store failure', { conn: this.id, peer: this.peer, error: err.message }),
-        );
-      });
-    } else {
-      this.write(frame ?? reply);
-    }
-    if (reply.status === 'ERROR' && reply.message === Errors.tooMany) {
-      this.log.warn('login throttled', { conn: this.id, peer: this.peer });
-    }
-    this.ctx.metrics?.request(handled.cmd, reply.status, reply.status === 'ERROR' ? reply.message : undefined, (performance.now() - started) / 1000);
-    if (this.log.enabled('debug')) {
-      this.log.debug('request', {
-        conn: this.id,
-        peer: this.peer,
-        cmd: handled.cmd,
-        user: handled.user,
-        status: reply.status,
-        error: reply.status === 'ERROR' ? reply.message : undefined,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-      });
-    }
   }
 
   /** Writes a reply, or one already encoded as pieces. */
@@ -300,7 +221,7 @@ export class Connection implements Caller {
   private applyBackpressure(): void {
     if (this.closed || this.draining) return;
     const mayAnswer = this.mayAnswer();
-    const shouldPause = !mayAnswer || this.queuedBytes > this.ctx.config.replyBufferBytes || this.queue.last === OVERFLOW;
+    const shouldPause = !mayAnswer || this.loop.queuedBytes > this.ctx.config.replyBufferBytes || this.loop.endsInOverflow;
     if (shouldPause && !this.readPaused) {
       this.socket.pause();
       this.readPaused = true;
@@ -324,7 +245,7 @@ export class Connection implements Caller {
   /** Replies went out, or the server-wide total fell: answer what is queued, or read again. */
   private readonly resume = (): void => {
     if (this.closed) return;
-    if (this.queue.length > 0 && !this.busy) void this.pump();
+    if (this.loop.length > 0 && !this.loop.busy) this.loop.run();
     else this.applyBackpressure();
   };
 
@@ -352,11 +273,11 @@ export class Connection implements Caller {
     if (this.partialTimer) clearTimeout(this.partialTimer);
     this.out.stop();
     this.budget.cancel(this.resume);
-    this.queue.clear();
+    this.loop.clear();
     this.noteQuiet();
     for (const [token, last] of this.tokens) this.hooks.tokenDropped(this, token, last);
     this.tokens.clear();
-    const fields = { conn: this.id, peer: this.peer, requests: this.requests, reason: this.closeReason };
+    const fields = { conn: this.id, peer: this.peer, requests: this.loop.requests, reason: this.closeReason };
     if (CUT_OFF_REASONS.has(this.closeReason)) this.log.warn('close', fields);
     else this.log.info('close', fields);
     this.hooks.closed(this);

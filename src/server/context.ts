@@ -1,7 +1,7 @@
 // What a command handler may use: the store, the settings and the caller. It
 // never sees a socket.
 
-import type { Reply } from '../protocol.js';
+import { errorReply, Errors, formatReply, type ErrorText, type Reply } from '../protocol.js';
 import type { ServerConfig } from './config.js';
 import type { RequestMetrics } from './metrics.js';
 import type { SyncStore } from './store/sync-types.js';
@@ -52,4 +52,30 @@ export interface Outcome {
   frame?: readonly Buffer[];
 }
 
+/** The result of one request line, with the command word for the log (never its arguments). */
+export interface Handled extends Outcome {
+  cmd: string;
+}
+
 export const ok = (fields: Record<string, unknown> = {}): Reply => ({ status: 'OK', ...fields });
+
+/** A reply that never changes, encoded once: every request answered with it shares the bytes. */
+export interface FixedReply {
+  readonly reply: Reply;
+  readonly frame: readonly Buffer[];
+}
+
+export function fixedReply(reply: Reply): FixedReply {
+  return Object.freeze({ reply, frame: Object.freeze([Buffer.from(formatReply(reply))]) });
+}
+
+const ERROR_REPLIES = new Map<string, FixedReply>(Object.values(Errors).map((e) => [e, fixedReply(errorReply(e))]));
+
+/** The error reply of this text, encoded once. */
+export const fixedError = (error: ErrorText): FixedReply => ERROR_REPLIES.get(error)!;
+
+/** An error answer, acting as `user` for the log. */
+export function failed(error: ErrorText, user?: string): Outcome {
+  const f = fixedError(error);
+  return { reply: f.reply, frame: f.frame, user };
+}

@@ -1,5 +1,6 @@
-import { errorReply, Errors, isValidUsername, REPLY_TERMINATOR, toWireJson, type Request, type UserProfile } from '../../protocol.js';
-import { ok, type Caller, type Outcome, type ServerContext } from '../context.js';
+import { Errors, isValidUsername, REPLY_TERMINATOR, toWireJson, type Request, type UserProfile } from '../../protocol.js';
+import { failed, ok, type Caller, type Handled, type Outcome, type ServerContext } from '../context.js';
+import type { ImmediateStore } from '../store/types.js';
 
 /** A whole online reply encoded once, with where each user's entry sits in it. */
 interface OnlineFrame {
@@ -40,6 +41,19 @@ function onlineFrame(list: readonly UserProfile[], me: string, tail: Buffer): Bu
   return cut ? [frame.bytes.subarray(0, cut[0]), frame.bytes.subarray(cut[1]), tail] : [frame.bytes, tail];
 }
 
+// The presence version each list got when it was last observed. With a
+// store of one node (one that has an immediate half), the version of a list
+// is still that one while the store has seen no other version since.
+const versions = new WeakMap<readonly UserProfile[], number>();
+
+/** The online reply for `me` from the list, with the presence version when the request asked with one. */
+function onlineReply(list: readonly UserProfile[], me: string, asked: number | undefined, version: number | null): Handled {
+  // The plain form stays as the original protocol wrote it, byte for byte; asking with a version gets it.
+  if (version === null || asked === undefined) return { cmd: 'online', reply: ok(), frame: onlineFrame(list, me, CLOSE), user: me };
+  if (asked === version) return { cmd: 'online', reply: ok({ unchanged: true, presence: version }), user: me };
+  return { cmd: 'online', reply: ok(), frame: onlineFrame(list, me, Buffer.from(`, "presence": ${version}}${REPLY_TERMINATOR}`)), user: me };
+}
+
 /**
  * `online <token> [<version>]`: users with a live session, by username, without
  * the caller; with a version, also the presence version, and only that when
@@ -48,11 +62,20 @@ function onlineFrame(list: readonly UserProfile[], me: string, tail: Buffer): Bu
 export async function online(ctx: ServerContext, req: Extract<Request, { cmd: 'online' }>, caller: Caller): Promise<Outcome> {
   const me = caller.session!.username;
   const list = await ctx.store.onlineUsers(Date.now());
-  // The plain form stays as the original protocol wrote it, byte for byte; asking with a version gets it.
-  if (!ctx.presence || req.version === undefined) return { reply: ok(), frame: onlineFrame(list, me, CLOSE), user: me };
+  if (!ctx.presence || req.version === undefined) return onlineReply(list, me, undefined, null);
   const version = await ctx.presence.observe(list);
-  if (req.version === version) return { reply: ok({ unchanged: true, presence: version }), user: me };
-  return { reply: ok(), frame: onlineFrame(list, me, Buffer.from(`, "presence": ${version}}${REPLY_TERMINATOR}`)), user: me };
+  versions.set(list, version);
+  return onlineReply(list, me, req.version, version);
+}
+
+/** `online` from the store's immediate half; null when the presence version it asks for is not known here at once. */
+export function onlineNow(ctx: ServerContext, store: ImmediateStore, req: Extract<Request, { cmd: 'online' }>, caller: Caller, now: number): Handled | null {
+  const me = caller.session!.username;
+  const list = store.onlineUsers(now);
+  if (!ctx.presence || req.version === undefined) return onlineReply(list, me, undefined, null);
+  const version = versions.get(list);
+  if (version === undefined || !ctx.sync || ctx.sync.knownPresenceVersion() !== version) return null;
+  return onlineReply(list, me, req.version, version);
 }
 
 /**
@@ -85,7 +108,7 @@ export async function history(ctx: ServerContext, req: Extract<Request, { cmd: '
   const { userId, username: me } = caller.session!;
   // The conversation with the account that has this name now: not with one removed before it.
   const peer = isValidUsername(req.with) ? await ctx.store.getUser(req.with) : null;
-  if (!peer) return { reply: errorReply(Errors.noDestination), user: me };
+  if (!peer) return failed(Errors.noDestination, me);
   const messages = await ctx.store.history(userId, peer.id, req.beforeId, req.limit);
   return { reply: ok({ messages }), user: me };
 }

@@ -1,5 +1,5 @@
-import { errorReply, Errors, SYNC_BATCH, type Request } from '../../protocol.js';
-import { ok, type Caller, type Outcome, type ServerContext } from '../context.js';
+import { Errors, SYNC_BATCH, type Request } from '../../protocol.js';
+import { failed, ok, type Caller, type Outcome, type ServerContext } from '../context.js';
 import type { SyncBatch, SyncStore } from '../store/sync-types.js';
 
 const hasNews = (b: SyncBatch): boolean => b.messages.length > 0 || b.read.size > 0;
@@ -12,7 +12,7 @@ const hasNews = (b: SyncBatch): boolean => b.messages.length > 0 || b.read.size 
 export async function sync(ctx: ServerContext, req: Extract<Request, { cmd: 'sync' }>, caller: Caller): Promise<Outcome> {
   const { userId, username: me } = caller.session!;
   const store = ctx.sync;
-  if (!store) return { reply: errorReply(Errors.badProtocol), user: me };
+  if (!store) return failed(Errors.badProtocol, me);
   const answer = (b: SyncBatch): Outcome => ({ reply: syncReply(b, store), user: me });
   if (!req.waitMs || !ctx.hub || ctx.hub.closed) return answer(await store.changes(userId, req.sinceId, SYNC_BATCH));
 
