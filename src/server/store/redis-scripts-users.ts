@@ -17,7 +17,7 @@
 // account is added, removed or given a new password, `ver:p` when the online
 // list may have changed other than by an entry's presence end passing.
 
-import { PRESENCE_SKEW_MS, STAMP_KEYS } from './redis-stamps.js';
+import { PRESENCE_SKEW_MS, STAMPS_LUA } from './redis-stamps.js';
 
 /** Lua shared by these scripts. */
 const COMMON = `
@@ -34,7 +34,7 @@ local function bump(name)
 end
 -- The versions and the presence version, as one reply part (redis-stamps.ts).
 local function stamps()
-  return redis.call('MGET', ${STAMP_KEYS.map((k) => `P .. '${k}'`).join(', ')})
+  return ${STAMPS_LUA}
 end
 -- Raises an account's presence end to at least v (ZADD GT). Counts ver:p when the
 -- account was not online at now, give or take the clock difference nodes may have.

@@ -10,6 +10,9 @@
 /** The keys read for stamps, in the order of a stamps reply. */
 export const STAMP_KEYS = ['ver:s', 'ver:p', 'ver:u', 'pv', 'pd'] as const;
 
+/** Lua reading the stamps (P is the namespace prefix), for a script to put in its reply. */
+export const STAMPS_LUA = `redis.call('MGET', ${STAMP_KEYS.map((k) => `P .. '${k}'`).join(', ')})`;
+
 /**
  * How far node clocks may differ (ms): a presence raised from within this
  * much of its end counts `ver:p` up, so a node whose clock is ahead does not
