@@ -68,6 +68,17 @@ describe('redis node caches', { skip: redisSkip() }, () => {
     assert.equal(await a.useSession('tok', T0 + 5010), null, 'a logout on another node ends the session here at once');
   });
 
+  test("another account's logout leaves a cached session cached: versions are per account", async () => {
+    await addUsers(a, 'alice', 'bob');
+    await login(a, 'ta', 'alice', T0);
+    await login(b, 'tb', 'bob', T0);
+    assert.ok(await a.useSession('ta', T0 + 1));
+    assert.equal(await b.endSession('tb'), true);
+    const before = await scriptsRun();
+    assert.equal((await a.useSession('ta', T0 + 2))?.username, 'alice');
+    assert.equal(await scriptsRun(), before);
+  });
+
   test('a new password or a removal on the other node ends the cached sessions at once', async () => {
     await addUsers(a, 'alice', 'bob');
     await login(a, 'ta', 'alice', T0);

@@ -17,7 +17,7 @@ interface CachedSession {
   username: string;
   /** The last use as Redis holds it. */
   used: number;
-  /** `ver:s` when it was read. */
+  /** The account's session version (`ver:s:<uid>`) when it was read. */
   version: string;
 }
 
@@ -62,18 +62,16 @@ export class NodeCache {
    * tell without a write being due; undefined when the store must ask Redis.
    */
   async session(hash: string, now: number): Promise<SessionInfo | undefined> {
-    const since = performance.now();
     const hit = this.sessions.get(hash);
     if (hit === undefined || now - hit.used >= this.slack) return undefined;
-    const stamps = await this.clock.fresh(since);
-    if (stamps.sessions === null || stamps.sessions !== hit.version) return undefined;
+    if ((await this.clock.sessionVersion(hit.userId)) !== hit.version) return undefined;
     return { userId: hit.userId, username: hit.username, lastUsedAt: Math.max(now, hit.used) };
   }
 
-  /** Records what Redis answered for a session under these stamps (null: no live session). */
-  keepSession(hash: string, stamps: Stamps, found: { userId: number; username: string; used: number } | null): void {
-    if (found === null || stamps.sessions === null) this.sessions.delete(hash);
-    else put(this.sessions, hash, { ...found, version: stamps.sessions });
+  /** Records what Redis answered for a session (null: no live session; a null version: not kept). */
+  keepSession(hash: string, found: { userId: number; username: string; used: number; version: string | null } | null): void {
+    if (found === null || found.version === null) this.sessions.delete(hash);
+    else put(this.sessions, hash, { ...found, version: found.version });
   }
 
   /** The account that has this name now, or null; undefined when the store must ask Redis. */

@@ -13,9 +13,10 @@
 //
 // Nodes cache sessions, accounts and the online list (redis-cache.ts). Three
 // counters say when a cache may be stale (docs/redis.md, "Node caches"):
-// `ver:s` counts up when a session ends before its time, `ver:u` when an
-// account is added, removed or given a new password, `ver:p` when the online
-// list may have changed other than by an entry's presence end passing.
+// `ver:s:<uid>` counts up when a session of the account ends before its
+// time, `ver:u` when an account is added, removed or given a new password,
+// `ver:p` when the online list may have changed other than by an entry's
+// presence end passing.
 
 import { PRESENCE_SKEW_MS, STAMPS_LUA } from './redis-stamps.js';
 
@@ -67,7 +68,7 @@ local function end_all_sessions(uid)
   local sk = P .. 'sess:' .. uid
   for _, th in ipairs(redis.call('ZRANGE', sk, 0, -1)) do redis.call('DEL', P .. 's:' .. th) end
   redis.call('DEL', sk, P .. 'hold:' .. uid)
-  bump('s')
+  bump('s:' .. uid)
   if redis.call('ZREM', P .. 'present', uid) == 1 then bump('p') end
 end
 -- Flat {id, account JSON, ...} for the ids; unpack has a stack limit, so HMGET in slices.
@@ -164,6 +165,7 @@ redis.call('HDEL', P .. 'uid', name)
 redis.call('HDEL', P .. 'acct', id)
 redis.call('HDEL', P .. 'pwh', id)
 redis.call('ZREM', P .. 'users', name)
+redis.call('DEL', P .. 'ver:s:' .. id)
 return 1
 `);
 
@@ -191,7 +193,7 @@ while redis.call('ZCARD', sk) >= cap do
   redis.call('DEL', P .. 's:' .. lru[1])
   ended = true
 end
-if ended then bump('s') end
+if ended or redis.call('EXISTS', P .. 'ver:s:' .. uid) == 0 then bump('s:' .. uid) end
 local skey = P .. 's:' .. th
 redis.call('HSET', skey, 'uid', uid, 'u', ARGV[3], 'used', ARGV[4])
 redis.call('PEXPIRE', skey, ARGV[5])
@@ -202,8 +204,9 @@ return 1
 
 /**
  * ARGV: token hash, now, idleMs, windowMs, slackMs: moves smaller than the
- * slack are not written. Returns {stamps, account id, username, last use},
- * or {stamps} when there is no live session (an expired one is removed).
+ * slack are not written. Returns {stamps, account id, username, last use,
+ * the account's session version}, or {stamps} when there is no live session
+ * (an expired one is removed).
  */
 export const USE_SESSION = script(`
 local th, now, idle, window, slack = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -214,7 +217,7 @@ local uid, used = s[1], tonumber(s[3])
 if now - used > idle then
   redis.call('DEL', skey)
   redis.call('ZREM', P .. 'sess:' .. uid, th)
-  bump('s')
+  bump('s:' .. uid)
   rescore(uid, window, idle)
   return {stamps()}
 end
@@ -229,7 +232,7 @@ if now - used >= slack then
   -- This session only gained time, so the account's score can only rise.
   raise_presence(uid, math.min(now + window, now + idle + 1), now)
 end
-return {stamps(), uid, s[2], num(used)}
+return {stamps(), uid, s[2], num(used), redis.call('GET', P .. 'ver:s:' .. uid)}
 `);
 
 /** ARGV: token hash, idleMs, windowMs. Returns 1 when a session was ended. */
@@ -239,7 +242,7 @@ local uid = redis.call('HGET', skey, 'uid')
 if not uid then return 0 end
 redis.call('DEL', skey)
 redis.call('ZREM', P .. 'sess:' .. uid, ARGV[1])
-bump('s')
+bump('s:' .. uid)
 rescore(uid, tonumber(ARGV[3]), tonumber(ARGV[2]))
 return 1
 `);
@@ -290,7 +293,7 @@ return {stamps(), with_accounts(redis.call('ZRANGEBYSCORE', P .. 'present', '(' 
 
 /** No ARGV. Makes sure each cache version exists (a node caches nothing on a missing one). */
 export const INIT_VERSIONS = script(`
-for _, name in ipairs({'s', 'p', 'u'}) do
+for _, name in ipairs({'p', 'u'}) do
   if redis.call('EXISTS', P .. 'ver:' .. name) == 0 then bump(name) end
 end
 return 1

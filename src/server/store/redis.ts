@@ -13,7 +13,7 @@ import { NodeCache } from './redis-cache.js';
 import { MIGRATE } from './redis-migrate.js';
 import * as msgLua from './redis-scripts-messages.js';
 import * as userLua from './redis-scripts-users.js';
-import { StampClock, STAMP_KEYS, parseStamps } from './redis-stamps.js';
+import { StampClock, parseStamps } from './redis-stamps.js';
 import { RedisSync } from './redis-sync.js';
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
@@ -149,9 +149,9 @@ export class RedisStore implements Store {
     }
     this.scripts = scripts;
     this.cap = policy.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER;
-    const keys = STAMP_KEYS.map((k) => p + k);
     const clock = new StampClock(
-      () => this.track(runAgainIfCut(() => this.redis.mget(...keys))),
+      (keys) => this.track(runAgainIfCut(() => this.redis.mget(...keys))),
+      p,
       (stamps) => this.sync.noteStamps(stamps),
     );
     this.sync = new RedisSync(client, p, (op) => this.track(op), clock);
@@ -243,13 +243,13 @@ export class RedisStore implements Store {
     const slack = sessionWriteSlack(this.policy);
     const at = performance.now();
     const r = (await this.run.cbUseSession(this.p, hash, now, idleLifetimeMs, presenceWindowMs, slack)) as Reply[];
-    const stamps = this.noted(r, at);
+    this.noted(r, at);
     if (r.length < 4) {
-      this.cache.keepSession(hash, stamps, null);
+      this.cache.keepSession(hash, null);
       return null;
     }
-    const found = { userId: Number(r[1]), username: String(r[2]), used: Number(r[3]) };
-    this.cache.keepSession(hash, stamps, found);
+    const found = { userId: Number(r[1]), username: String(r[2]), used: Number(r[3]), version: r[4] === null ? null : String(r[4]) };
+    this.cache.keepSession(hash, found);
     if (found.used === now) this.cache.raised([found.userId]);
     return { userId: found.userId, username: found.username, lastUsedAt: Math.max(now, found.used) };
   }
