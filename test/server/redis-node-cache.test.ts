@@ -68,6 +68,18 @@ describe('redis node caches', { skip: redisSkip() }, () => {
     assert.equal(await a.useSession('tok', T0 + 5010), null, 'a logout on another node ends the session here at once');
   });
 
+  test('sessions of an account with no session version yet (from before the counters) become cacheable', async () => {
+    const [alice] = await addUsers(a, 'alice');
+    await login(a, 'tok', 'alice', T0);
+    await admin.del(`{cache${prefix}}:ver:s:${alice!.id}`);
+    assert.ok(await a.useSession('tok', T0 + 1));
+    const before = await scriptsRun();
+    assert.ok(await a.useSession('tok', T0 + 2));
+    assert.equal(await scriptsRun(), before);
+    assert.equal(await b.endSession('tok'), true);
+    assert.equal(await a.useSession('tok', T0 + 3), null);
+  });
+
   test("another account's logout leaves a cached session cached: versions are per account", async () => {
     await addUsers(a, 'alice', 'bob');
     await login(a, 'ta', 'alice', T0);

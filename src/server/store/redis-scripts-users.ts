@@ -232,7 +232,13 @@ if now - used >= slack then
   -- This session only gained time, so the account's score can only rise.
   raise_presence(uid, math.min(now + window, now + idle + 1), now)
 end
-return {stamps(), uid, s[2], num(used), redis.call('GET', P .. 'ver:s:' .. uid)}
+-- An account whose sessions date from before the counters gets one, so nodes can cache them.
+local sv = redis.call('GET', P .. 'ver:s:' .. uid)
+if not sv then
+  bump('s:' .. uid)
+  sv = redis.call('GET', P .. 'ver:s:' .. uid)
+end
+return {stamps(), uid, s[2], num(used), sv}
 `);
 
 /** ARGV: token hash, idleMs, windowMs. Returns 1 when a session was ended. */

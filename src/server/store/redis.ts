@@ -13,7 +13,7 @@ import { NodeCache } from './redis-cache.js';
 import { MIGRATE } from './redis-migrate.js';
 import * as msgLua from './redis-scripts-messages.js';
 import * as userLua from './redis-scripts-users.js';
-import { StampClock, parseStamps } from './redis-stamps.js';
+import { StampClock, parseStamps, type Stamps } from './redis-stamps.js';
 import { RedisSync } from './redis-sync.js';
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
@@ -204,7 +204,7 @@ export class RedisStore implements Store {
   }
 
   /** The stamps a script reply starts with, noted as of when its command was issued. */
-  private noted(reply: Reply[], issuedAt: number) {
+  private noted(reply: Reply[], issuedAt: number): Stamps {
     const stamps = parseStamps(reply[0]);
     this.cache.clock.note(stamps, issuedAt);
     return stamps;
