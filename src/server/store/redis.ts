@@ -8,8 +8,9 @@ import { RETENTION } from './redis-scripts-retention.js';
 import { randomUUID } from 'node:crypto';
 import type { Message, UserProfile } from '../../protocol.js';
 import { hashToken, messageInWireOrder, sessionWriteSlack } from './common.js';
-import { answerLost, connectRedis, runAgainIfCut, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
+import { connectRedis, runAgainIfCut, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
 import { NodeCache } from './redis-cache.js';
+import { accounts, parseBodies, unavailable, type Reply } from './redis-replies.js';
 import { MIGRATE } from './redis-migrate.js';
 import * as msgLua from './redis-scripts-messages.js';
 import * as userLua from './redis-scripts-users.js';
@@ -27,7 +28,6 @@ export interface RedisStoreOptions extends RedisConnectOptions {
   prefix?: string;
 }
 
-type Reply = string | number | null | Reply[];
 type ScriptCall = (prefix: string, ...args: (string | number)[]) => Promise<Reply>;
 
 const SCRIPTS = {
@@ -359,30 +359,4 @@ export class RedisStore implements Store {
       this.client.disconnect();
     }
   }
-}
-
-/** ioredis's ways of saying Redis is away, as one short line (the original kept as `cause`). */
-function unavailable(err: unknown): unknown {
-  if (!(err instanceof Error)) return err;
-  let why: string | null = null;
-  if (err.name === 'MaxRetriesPerRequestError') why = 'no connection';
-  else if (err.message === 'Command timed out') why = 'command timed out';
-  else if (answerLost(err)) why = 'connection closed';
-  return why === null ? err : new Error(`Redis is unavailable: ${why}`, { cause: err });
-}
-
-/** Accounts from a script's flat [id, account JSON, ...] reply. */
-function accounts(flat: string[]): { id: number; profile: UserProfile }[] {
-  const out: { id: number; profile: UserProfile }[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const [username, nama, negara] = JSON.parse(flat[i + 1]!) as [string, string, string];
-    out.push({ id: Number(flat[i]), profile: { username, nama, negara } });
-  }
-  return out;
-}
-
-/** Message bodies from a script, as Message objects in the protocol's field order. */
-function parseBodies(reply: Reply): Message[] {
-  if (!Array.isArray(reply)) return [];
-  return reply.map((body) => messageInWireOrder(JSON.parse(String(body)) as Message));
 }
