@@ -106,6 +106,18 @@ describe('redis node caches', { skip: redisSkip() }, () => {
     assert.equal(await a.useSession('tb', T0 + 3), null);
   });
 
+  test('a wiped namespace is never answered from the caches', async () => {
+    await addUsers(a, 'alice');
+    await login(a, 'tok', 'alice', T0);
+    assert.ok(await a.useSession('tok', T0 + 1));
+    assert.ok(await a.getUser('alice'));
+    assert.deepEqual(names(await a.onlineUsers(T0 + 1)), ['alice']);
+    await admin.flushdb();
+    assert.equal(await a.useSession('tok', T0 + 2), null);
+    assert.equal(await a.getUser('alice'), null);
+    assert.deepEqual(await a.onlineUsers(T0 + 2), []);
+  });
+
   test('accounts follow a new password, a removal and a re-creation on the other node', async () => {
     const [alice] = await addUsers(a, 'alice');
     assert.equal(await a.getUser('nobody'), null);
