@@ -264,17 +264,17 @@ export class RedisStore implements Store {
     const ended: string[] = [];
     // Slices keep each script short, so other nodes' commands are not held up behind it.
     for (let i = 0; i < holds.length; i += 500) {
-      const byHash = new Map<string, string>();
+      const byHash = new Map<string, PresenceHold>();
       const args: (string | number)[] = [];
       for (const h of holds.slice(i, i + 500)) {
         const hash = hashToken(h.token);
-        byHash.set(hash, h.token);
+        byHash.set(hash, h);
         args.push(h.userId, hash);
       }
       const dead = (await this.run.cbHoldPresence(this.p, this.holder, now, until, this.policy.idleLifetimeMs, ...args)) as string[];
+      for (const hash of dead) ended.push(byHash.get(hash)!.token);
       const gone = new Set(dead);
-      this.cache.raised(holds.slice(i, i + 500).filter((h) => !gone.has(hashToken(h.token))).map((h) => h.userId));
-      for (const hash of dead) ended.push(byHash.get(hash)!);
+      this.cache.raised([...byHash].filter(([hash]) => !gone.has(hash)).map(([, h]) => h.userId));
     }
     return ended;
   }
