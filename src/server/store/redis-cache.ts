@@ -111,9 +111,9 @@ export class NodeCache {
   }
 
   /**
-   * This node changed presence in a way the counter may not show (a login,
-   * logout or release: the stamps of the next request show it, but the lag
-   * would hide it from the next request here). Its own changes are seen at once.
+   * This node changed presence (a login, a logout, a release): its next
+   * online list waits for stamps from after the change, so the node's own
+   * changes show at once, without the lag.
    */
   ownPresenceChange(): void {
     this.ownChangeAt = performance.now();
