@@ -1,11 +1,12 @@
 // Two stateless server nodes on one redis-server behave as one server.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ChatClient, ChatError } from '../../src/client.js';
 import { Errors, type Message } from '../../src/protocol.js';
 import { redisSkip, startRedis, type RedisServer } from '../helpers/redis.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { CHATBOX_BIN, startServer, TEST_SCRYPT, type TestServer } from '../helpers/server.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -133,5 +134,29 @@ describe('two nodes on one Redis', { skip: redisSkip() }, () => {
     // The token still works on the surviving node.
     assert.ok(Array.isArray(await watcher.online(t)));
     nodeB = await nodeB.restart();
+  });
+
+  it("a node polling from its caches sees the other node's login and logout and the admin command's new password at once", async () => {
+    const user = (...args: string[]) =>
+      spawnSync(process.execPath, [CHATBOX_BIN, 'user', ...args, '--password-stdin', '--redis', redis.url, ...TEST_SCRYPT], {
+        input: 'kata-sandi\n',
+        encoding: 'utf8',
+        env: { ...process.env, CHATBOX_CONFIG: '', CHATBOX_REDIS_PASSWORD: '' },
+      });
+    for (const name of ['siti', 'budi']) {
+      const added = user('add', name, '--name', name, '--country', 'Indonesia');
+      assert.equal(added.status, 0, added.stderr);
+    }
+    const a = await on(nodeA);
+    const t = await a.auth('siti', 'kata-sandi');
+    for (let i = 0; i < 5; i++) assert.ok(!(await a.online(t)).some((u) => u.username === 'budi'));
+    const b = await on(nodeB);
+    const m = await b.auth('budi', 'kata-sandi');
+    assert.ok((await a.online(t)).some((u) => u.username === 'budi'), 'a login on B shows in the next online on A');
+    await b.logout(m);
+    assert.ok(!(await a.online(t)).some((u) => u.username === 'budi'), 'a logout on B shows in the next online on A');
+    const passwd = user('passwd', 'siti');
+    assert.equal(passwd.status, 0, passwd.stderr);
+    await assert.rejects(a.online(t), (e: unknown) => e instanceof ChatError && e.code === Errors.noSession);
   });
 });

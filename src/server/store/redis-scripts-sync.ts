@@ -10,6 +10,7 @@
 // P is the namespace prefix, KEYS[1].
 
 import { BODIES, script } from './redis-scripts-messages.js';
+import { STAMPS_LUA } from './redis-stamps.js';
 
 /**
  * ARGV: account id, since id, limit. The account's messages with id > since
@@ -157,19 +158,19 @@ return {out, low, #ids}
  * a new one (published) when the digest differs from the last one stored.
  * The first version is the clock, so one a client kept from a wiped
  * namespace is not taken for current. A second run with the same digest
- * changes nothing.
+ * changes nothing. Returns {stamps (redis-stamps.ts), version}.
  */
 export const PRESENCE_VERSION = script(`
 local v = redis.call('GET', P .. 'pv')
 if not v then
   redis.call('SET', P .. 'pv', ARGV[2])
   redis.call('SET', P .. 'pd', ARGV[1])
-  return ARGV[2]
+  return {${STAMPS_LUA}, ARGV[2]}
 end
 if redis.call('GET', P .. 'pd') ~= ARGV[1] then
   redis.call('SET', P .. 'pd', ARGV[1])
   v = string.format('%.0f', redis.call('INCR', P .. 'pv'))
   redis.call('PUBLISH', P .. 'presence', v)
 end
-return v
+return {${STAMPS_LUA}, v}
 `);

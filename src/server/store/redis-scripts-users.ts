@@ -10,31 +10,66 @@
 // per account) and the holds of live nodes (`hold:<uid>`, one entry per
 // node). Every script here costs O(log n) in the sessions of the account,
 // except ending all of them (passwd, remove), which the cap bounds.
+//
+// Nodes cache sessions, accounts and the online list (redis-cache.ts). Three
+// counters say when a cache may be stale (docs/redis.md, "Node caches"):
+// `ver:s:<uid>` counts up when a session of the account ends before its
+// time, `ver:u` when an account is added, removed or given a new password,
+// `ver:p` when the online list may have changed other than by an entry's
+// presence end passing.
+
+import { PRESENCE_SKEW_MS, STAMPS_LUA } from './redis-stamps.js';
 
 /** Lua shared by these scripts. */
 const COMMON = `
 local P = KEYS[1]
 local function num(x) return string.format('%.0f', x) end
+-- Counts a cache version up; one missing (a new or wiped namespace) starts at the
+-- clock in microseconds, so it never takes a value a node cached before.
+local function bump(name)
+  local k = P .. 'ver:' .. name
+  if redis.call('INCR', k) == 1 then
+    local t = redis.call('TIME')
+    redis.call('SET', k, t[1] .. string.format('%06d', tonumber(t[2])))
+  end
+end
+-- The versions and the presence version, as one reply part (redis-stamps.ts).
+local function stamps()
+  return ${STAMPS_LUA}
+end
+-- Raises an account's presence end to at least v (ZADD GT). Counts ver:p when the
+-- account was not online at now, give or take the clock difference nodes may have.
+local function raise_presence(uid, v, now)
+  local old = redis.call('ZSCORE', P .. 'present', uid)
+  if old and tonumber(old) >= v then return end
+  if not old or tonumber(old) <= now + ${PRESENCE_SKEW_MS} then bump('p') end
+  redis.call('ZADD', P .. 'present', num(v), uid)
+end
 -- Rescores an account in present: online for the window after its newest session's
 -- last use, or while a node holds it, never past that session's expiry. Needs no
 -- clock: a score in the past just means offline.
+-- Any change of the score counts ver:p (logins, logouts, releases: rare next to uses).
 local function rescore(uid, window, idle)
   local top = redis.call('ZRANGE', P .. 'sess:' .. uid, -1, -1, 'WITHSCORES')
   if #top == 0 then
-    redis.call('ZREM', P .. 'present', uid)
+    if redis.call('ZREM', P .. 'present', uid) == 1 then bump('p') end
     return
   end
   local used = tonumber(top[2])
   local e = used + window
   local h = redis.call('ZRANGE', P .. 'hold:' .. uid, -1, -1, 'WITHSCORES')
   if #h > 0 and tonumber(h[2]) > e then e = tonumber(h[2]) end
-  redis.call('ZADD', P .. 'present', num(math.min(e, used + idle + 1)), uid)
+  local score = num(math.min(e, used + idle + 1))
+  local old = redis.call('ZSCORE', P .. 'present', uid)
+  if not old or tonumber(old) ~= tonumber(score) then bump('p') end
+  redis.call('ZADD', P .. 'present', score, uid)
 end
 local function end_all_sessions(uid)
   local sk = P .. 'sess:' .. uid
   for _, th in ipairs(redis.call('ZRANGE', sk, 0, -1)) do redis.call('DEL', P .. 's:' .. th) end
   redis.call('DEL', sk, P .. 'hold:' .. uid)
-  redis.call('ZREM', P .. 'present', uid)
+  bump('s:' .. uid)
+  if redis.call('ZREM', P .. 'present', uid) == 1 then bump('p') end
 end
 -- Flat {id, account JSON, ...} for the ids; unpack has a stack limit, so HMGET in slices.
 local function with_accounts(ids, out)
@@ -78,14 +113,15 @@ redis.call('HSET', P .. 'uid', ARGV[1], id)
 redis.call('HSET', P .. 'acct', id, ARGV[2])
 redis.call('HSET', P .. 'pwh', id, ARGV[3])
 redis.call('ZADD', P .. 'users', 0, ARGV[1])
+bump('u')
 return id
 `);
 
-/** ARGV: name. Returns {id, account JSON, pw}, or false when there is no such user. */
+/** ARGV: name. Returns {stamps, id, account JSON, pw}, or {stamps} when there is no such user. */
 export const GET_USER = script(`
 local id = redis.call('HGET', P .. 'uid', ARGV[1])
-if not id then return false end
-return {id, redis.call('HGET', P .. 'acct', id), redis.call('HGET', P .. 'pwh', id)}
+if not id then return {stamps()} end
+return {stamps(), id, redis.call('HGET', P .. 'acct', id), redis.call('HGET', P .. 'pwh', id)}
 `);
 
 /** ARGV: name, pw. Returns 1, or 0 when there is no such user. */
@@ -93,6 +129,7 @@ export const SET_PASSWORD = script(`
 local id = redis.call('HGET', P .. 'uid', ARGV[1])
 if not id then return 0 end
 redis.call('HSET', P .. 'pwh', id, ARGV[2])
+bump('u')
 end_all_sessions(id)
 return 1
 `);
@@ -106,6 +143,7 @@ export const REMOVE_USER = script(`
 local name = ARGV[1]
 local id = redis.call('HGET', P .. 'uid', name)
 if not id then return 0 end
+bump('u')
 end_all_sessions(id)
 local q = P .. 'inbox:' .. id
 for _, mid in ipairs(redis.call('ZRANGE', q, 0, -1)) do
@@ -127,6 +165,7 @@ redis.call('HDEL', P .. 'uid', name)
 redis.call('HDEL', P .. 'acct', id)
 redis.call('HDEL', P .. 'pwh', id)
 redis.call('ZREM', P .. 'users', name)
+redis.call('DEL', P .. 'ver:s:' .. id)
 return 1
 `);
 
@@ -142,15 +181,19 @@ if redis.call('HGET', P .. 'uid', ARGV[3]) ~= uid then return 0 end
 local sk = P .. 'sess:' .. uid
 -- Entries of sessions Redis has expired by themselves go first (a few per login),
 -- and holds of nodes that stopped holding.
+local ended = false
 for _, old in ipairs(redis.call('ZRANGEBYSCORE', sk, '-inf', '(' .. num(now - idle), 'LIMIT', 0, 100)) do
   redis.call('DEL', P .. 's:' .. old)
   redis.call('ZREM', sk, old)
+  ended = true
 end
 redis.call('ZREMRANGEBYSCORE', P .. 'hold:' .. uid, '-inf', '(' .. num(now))
 while redis.call('ZCARD', sk) >= cap do
   local lru = redis.call('ZPOPMIN', sk)
   redis.call('DEL', P .. 's:' .. lru[1])
+  ended = true
 end
+if ended or redis.call('EXISTS', P .. 'ver:s:' .. uid) == 0 then bump('s:' .. uid) end
 local skey = P .. 's:' .. th
 redis.call('HSET', skey, 'uid', uid, 'u', ARGV[3], 'used', ARGV[4])
 redis.call('PEXPIRE', skey, ARGV[5])
@@ -161,20 +204,22 @@ return 1
 
 /**
  * ARGV: token hash, now, idleMs, windowMs, slackMs: moves smaller than the
- * slack are not written. Returns {account id, username, last use}, or false
- * when there is no live session (an expired one is removed).
+ * slack are not written. Returns {stamps, account id, username, last use,
+ * the account's session version}, or {stamps} when there is no live session
+ * (an expired one is removed).
  */
 export const USE_SESSION = script(`
 local th, now, idle, window, slack = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local skey = P .. 's:' .. th
 local s = redis.call('HMGET', skey, 'uid', 'u', 'used')
-if not s[1] then return false end
+if not s[1] then return {stamps()} end
 local uid, used = s[1], tonumber(s[3])
 if now - used > idle then
   redis.call('DEL', skey)
   redis.call('ZREM', P .. 'sess:' .. uid, th)
+  bump('s:' .. uid)
   rescore(uid, window, idle)
-  return false
+  return {stamps()}
 end
 -- Clocks of nodes may differ a little: never move a time backwards. Small moves
 -- are not written (as in SQLite): a polling client costs no write, so no
@@ -185,9 +230,15 @@ if now - used >= slack then
   redis.call('PEXPIRE', skey, ARGV[3])
   redis.call('ZADD', P .. 'sess:' .. uid, 'XX', ARGV[2], th)
   -- This session only gained time, so the account's score can only rise.
-  redis.call('ZADD', P .. 'present', 'GT', num(math.min(now + window, now + idle + 1)), uid)
+  raise_presence(uid, math.min(now + window, now + idle + 1), now)
 end
-return {uid, s[2], num(used)}
+-- An account whose sessions date from before the counters gets one, so nodes can cache them.
+local sv = redis.call('GET', P .. 'ver:s:' .. uid)
+if not sv then
+  bump('s:' .. uid)
+  sv = redis.call('GET', P .. 'ver:s:' .. uid)
+end
+return {stamps(), uid, s[2], num(used), sv}
 `);
 
 /** ARGV: token hash, idleMs, windowMs. Returns 1 when a session was ended. */
@@ -197,6 +248,7 @@ local uid = redis.call('HGET', skey, 'uid')
 if not uid then return 0 end
 redis.call('DEL', skey)
 redis.call('ZREM', P .. 'sess:' .. uid, ARGV[1])
+bump('s:' .. uid)
 rescore(uid, tonumber(ARGV[3]), tonumber(ARGV[2]))
 return 1
 `);
@@ -217,7 +269,7 @@ for i = 5, #ARGV - 1, 2 do
     -- Holds that lapsed (a node that died or let go) leave no entry behind.
     redis.call('ZREMRANGEBYSCORE', hk, '-inf', '(' .. num(now))
     redis.call('ZADD', hk, 'GT', ARGV[3], holder)
-    redis.call('ZADD', P .. 'present', 'GT', num(math.min(untilv, tonumber(s[2]) + idle + 1)), uid)
+    raise_presence(uid, math.min(untilv, tonumber(s[2]) + idle + 1), now)
   else
     dead[#dead + 1] = th
   end
@@ -234,9 +286,23 @@ rescore(uid, tonumber(ARGV[5]), tonumber(ARGV[4]))
 return 1
 `);
 
-/** ARGV: now. Returns flat [id, account JSON, ...] of accounts online at now. */
+/**
+ * ARGV: now. Returns {stamps, flat [id, account JSON, ...] of accounts online
+ * at now, the lowest presence end among them or ''}.
+ */
 export const ONLINE_USERS = script(`
-return with_accounts(redis.call('ZRANGEBYSCORE', P .. 'present', '(' .. ARGV[1], '+inf'), {})
+local ids = redis.call('ZRANGEBYSCORE', P .. 'present', '(' .. ARGV[1], '+inf', 'LIMIT', 0, 1, 'WITHSCORES')
+local low = ''
+if #ids > 0 then low = ids[2] end
+return {stamps(), with_accounts(redis.call('ZRANGEBYSCORE', P .. 'present', '(' .. ARGV[1], '+inf'), {}), low}
+`);
+
+/** No ARGV. Makes sure each cache version exists (a node caches nothing on a missing one). */
+export const INIT_VERSIONS = script(`
+for _, name in ipairs({'p', 'u'}) do
+  if redis.call('EXISTS', P .. 'ver:' .. name) == 0 then bump(name) end
+end
+return 1
 `);
 
 /** No ARGV. Returns flat [id, account JSON, ...] of every account, by name. */

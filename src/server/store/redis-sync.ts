@@ -8,6 +8,7 @@ import type { Message } from '../../protocol.js';
 import { messageInWireOrder } from './common.js';
 import { runAgainIfCut, type RedisClient } from './redis-connect.js';
 import * as syncLua from './redis-scripts-sync.js';
+import { ONLINE_LAG_MS, parseStamps, type StampClock, type Stamps } from './redis-stamps.js';
 import { searchWords, type ConversationState, type SyncBatch, type SyncListener, type SyncStore } from './sync-types.js';
 
 type Reply = string | number | null | Reply[];
@@ -48,6 +49,8 @@ export class RedisSync implements SyncStore {
     /** Key namespace, as the store's. */
     private readonly p: string,
     track: <T>(op: Promise<T>) => Promise<T>,
+    /** The store's stamps: they carry the presence version and its digest. */
+    private readonly clock: StampClock,
   ) {
     const raw = client as unknown as Scripts;
     const run = {} as Scripts;
@@ -95,10 +98,24 @@ export class RedisSync implements SyncStore {
     return found.reverse();
   }
 
+  /**
+   * Costs no round trip while recent stamps (as the online list's) show this
+   * digest is the one stored: the version then stands for it.
+   */
   async presenceVersion(digest: string): Promise<number> {
-    const v = Number(await this.run.cbSyncPresence(this.p, digest, Date.now()));
+    const stamps = await this.clock.fresh(performance.now() - ONLINE_LAG_MS);
+    if (stamps.digest === digest && stamps.version !== null) return stamps.version;
+    const at = performance.now();
+    const r = (await this.run.cbSyncPresence(this.p, digest, Date.now())) as Reply[];
+    this.clock.note(parseStamps(r[0]), at);
+    const v = Number(r[1]);
     this.learn(v);
     return v;
+  }
+
+  /** Stamps the store noted: a newer presence version than this node knew wakes the waiting syncs. */
+  noteStamps(stamps: Stamps): void {
+    if (stamps.version !== null) this.learn(stamps.version);
   }
 
   /**

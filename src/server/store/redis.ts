@@ -1,15 +1,20 @@
 // The scale-out store: every server node keeps its state in one shared Redis
 // (or Redis Cluster). Whatever must be atomic across nodes runs as a Lua
-// script (redis-scripts-*.ts); nothing is cached in the node. See docs/redis.md.
+// script (redis-scripts-*.ts). A node caches sessions, accounts and the online
+// list, each checked against version counters read after the caller asked
+// (redis-cache.ts, redis-stamps.ts). See docs/redis.md.
 
 import { RETENTION } from './redis-scripts-retention.js';
 import { randomUUID } from 'node:crypto';
 import type { Message, UserProfile } from '../../protocol.js';
 import { hashToken, messageInWireOrder, sessionWriteSlack } from './common.js';
-import { answerLost, connectRedis, runAgainIfCut, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
+import { connectRedis, runAgainIfCut, type RedisClient, type RedisConnectOptions } from './redis-connect.js';
+import { NodeCache } from './redis-cache.js';
+import { accounts, parseBodies, unavailable, type Reply } from './redis-replies.js';
 import { MIGRATE } from './redis-migrate.js';
 import * as msgLua from './redis-scripts-messages.js';
 import * as userLua from './redis-scripts-users.js';
+import { StampClock, parseStamps, type Stamps } from './redis-stamps.js';
 import { RedisSync } from './redis-sync.js';
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
@@ -23,11 +28,11 @@ export interface RedisStoreOptions extends RedisConnectOptions {
   prefix?: string;
 }
 
-type Reply = string | number | null | Reply[];
 type ScriptCall = (prefix: string, ...args: (string | number)[]) => Promise<Reply>;
 
 const SCRIPTS = {
   cbMigrate: MIGRATE,
+  cbInitVersions: userLua.INIT_VERSIONS,
   cbAddUser: userLua.ADD_USER,
   cbGetUser: userLua.GET_USER,
   cbSetPassword: userLua.SET_PASSWORD,
@@ -69,6 +74,7 @@ const RUN_AGAIN_IF_CUT: ReadonlySet<keyof Scripts> = new Set<keyof Scripts>([
   'cbDirectory',
   'cbHistory',
   'cbRetention', // deleting what is already gone changes nothing
+  'cbInitVersions', // creates only what is missing
 ]);
 
 /** How long a send's request id is remembered: well past any re-run of it (ms). */
@@ -88,6 +94,8 @@ export class RedisStore implements Store {
   private readonly cap: number;
   /** Live sync, read markers and search (redis-sync.ts). */
   readonly sync: RedisSync;
+  /** Sessions, accounts and the online list as this node last read them. */
+  private readonly cache: NodeCache;
 
   /**
    * Connects to `url`: `redis://[user:password@]host:port[/db]` (`rediss://`
@@ -117,11 +125,12 @@ export class RedisStore implements Store {
     const { presenceWindowMs, idleLifetimeMs } = this.policy;
     for (;;) {
       const r = String(await this.run.cbMigrate(this.p, MIGRATE_SLICE, Date.now(), presenceWindowMs, idleLifetimeMs));
-      if (r === 'done') return;
       if (r.startsWith('newer ')) {
         throw new Error(`Redis namespace ${this.p.slice(0, -1)} has key layout ${r.slice(6)}, newer than this chatbox understands; upgrade chatbox`);
       }
+      if (r === 'done') break;
     }
+    await this.run.cbInitVersions(this.p);
   }
 
   private constructor(
@@ -140,7 +149,13 @@ export class RedisStore implements Store {
     }
     this.scripts = scripts;
     this.cap = policy.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER;
-    this.sync = new RedisSync(client, p, (op) => this.track(op));
+    const clock = new StampClock(
+      (keys) => this.track(runAgainIfCut(() => this.redis.mget(...keys))),
+      p,
+      (stamps) => this.sync.noteStamps(stamps),
+    );
+    this.sync = new RedisSync(client, p, (op) => this.track(op), clock);
+    this.cache = new NodeCache(clock, sessionWriteSlack(policy));
   }
 
   private get run(): Scripts {
@@ -174,10 +189,25 @@ export class RedisStore implements Store {
   }
 
   async getUser(username: string): Promise<UserRecord | null> {
-    const r = await this.run.cbGetUser(this.p, username);
-    if (!Array.isArray(r)) return null;
-    const [name, nama, negara] = JSON.parse(String(r[1])) as [string, string, string];
-    return { id: Number(r[0]), username: name, nama, negara, passwordHash: String(r[2]) };
+    const cached = await this.cache.user(username);
+    if (cached !== undefined) return cached;
+    const at = performance.now();
+    const r = (await this.run.cbGetUser(this.p, username)) as Reply[];
+    const stamps = this.noted(r, at);
+    let record: UserRecord | null = null;
+    if (r.length > 1) {
+      const [name, nama, negara] = JSON.parse(String(r[2])) as [string, string, string];
+      record = { id: Number(r[1]), username: name, nama, negara, passwordHash: String(r[3]) };
+    }
+    this.cache.keepUser(username, stamps, record);
+    return record;
+  }
+
+  /** The stamps a script reply starts with, noted as of when its command was issued. */
+  private noted(reply: Reply[], issuedAt: number): Stamps {
+    const stamps = parseStamps(reply[0]);
+    this.cache.clock.note(stamps, issuedAt);
+    return stamps;
   }
 
   async listUsers(): Promise<UserProfile[]> {
@@ -185,11 +215,11 @@ export class RedisStore implements Store {
   }
 
   async setPassword(username: string, passwordHash: string): Promise<boolean> {
-    return (await this.run.cbSetPassword(this.p, username, passwordHash)) === 1;
+    return (await this.presenceChange(this.run.cbSetPassword(this.p, username, passwordHash))) === 1;
   }
 
   async removeUser(username: string): Promise<boolean> {
-    return (await this.run.cbRemoveUser(this.p, username)) === 1;
+    return (await this.presenceChange(this.run.cbRemoveUser(this.p, username))) === 1;
   }
 
   async countUsers(): Promise<number> {
@@ -201,21 +231,32 @@ export class RedisStore implements Store {
 
   async createSession(token: string, user: AccountRef, now: number): Promise<boolean> {
     const { idleLifetimeMs, presenceWindowMs } = this.policy;
-    const r = await this.run.cbCreateSession(this.p, hashToken(token), user.id, user.username, now, idleLifetimeMs, this.cap, presenceWindowMs);
+    const r = await this.presenceChange(this.run.cbCreateSession(this.p, hashToken(token), user.id, user.username, now, idleLifetimeMs, this.cap, presenceWindowMs));
     return r === 1;
   }
 
   async useSession(token: string, now: number): Promise<SessionInfo | null> {
+    const hash = hashToken(token);
+    const cached = await this.cache.session(hash, now);
+    if (cached !== undefined) return cached;
     const { idleLifetimeMs, presenceWindowMs } = this.policy;
     const slack = sessionWriteSlack(this.policy);
-    const r = await this.run.cbUseSession(this.p, hashToken(token), now, idleLifetimeMs, presenceWindowMs, slack);
-    if (!Array.isArray(r)) return null;
-    return { userId: Number(r[0]), username: String(r[1]), lastUsedAt: Math.max(now, Number(r[2])) };
+    const at = performance.now();
+    const r = (await this.run.cbUseSession(this.p, hash, now, idleLifetimeMs, presenceWindowMs, slack)) as Reply[];
+    this.noted(r, at);
+    if (r.length < 4) {
+      this.cache.keepSession(hash, null);
+      return null;
+    }
+    const found = { userId: Number(r[1]), username: String(r[2]), used: Number(r[3]), version: r[4] === null ? null : String(r[4]) };
+    this.cache.keepSession(hash, found);
+    if (found.used === now) this.cache.raised([found.userId]);
+    return { userId: found.userId, username: found.username, lastUsedAt: Math.max(now, found.used) };
   }
 
   async endSession(token: string): Promise<boolean> {
     const { idleLifetimeMs, presenceWindowMs } = this.policy;
-    return (await this.run.cbEndSession(this.p, hashToken(token), idleLifetimeMs, presenceWindowMs)) === 1;
+    return (await this.presenceChange(this.run.cbEndSession(this.p, hashToken(token), idleLifetimeMs, presenceWindowMs))) === 1;
   }
 
   async holdPresence(holds: readonly PresenceHold[], now: number): Promise<string[]> {
@@ -223,28 +264,46 @@ export class RedisStore implements Store {
     const ended: string[] = [];
     // Slices keep each script short, so other nodes' commands are not held up behind it.
     for (let i = 0; i < holds.length; i += 500) {
-      const byHash = new Map<string, string>();
+      const byHash = new Map<string, PresenceHold>();
       const args: (string | number)[] = [];
       for (const h of holds.slice(i, i + 500)) {
         const hash = hashToken(h.token);
-        byHash.set(hash, h.token);
+        byHash.set(hash, h);
         args.push(h.userId, hash);
       }
       const dead = (await this.run.cbHoldPresence(this.p, this.holder, now, until, this.policy.idleLifetimeMs, ...args)) as string[];
-      for (const hash of dead) ended.push(byHash.get(hash)!);
+      for (const hash of dead) ended.push(byHash.get(hash)!.token);
+      const gone = new Set(dead);
+      this.cache.raised([...byHash].filter(([hash]) => !gone.has(hash)).map(([, h]) => h.userId));
     }
     return ended;
   }
 
   async releasePresence(userId: number, until: number): Promise<void> {
     const { idleLifetimeMs, presenceWindowMs } = this.policy;
-    await this.run.cbReleasePresence(this.p, this.holder, userId, until, idleLifetimeMs, presenceWindowMs);
+    await this.presenceChange(this.run.cbReleasePresence(this.p, this.holder, userId, until, idleLifetimeMs, presenceWindowMs));
   }
 
+  /** A call that may change who is online: this node's next online list shows what it did. */
+  private async presenceChange<T>(op: Promise<T>): Promise<T> {
+    try {
+      return await op;
+    } finally {
+      this.cache.ownPresenceChange();
+    }
+  }
+
+  /** The online list, the same array while it holds (callers do not change it). */
   async onlineUsers(now: number): Promise<UserProfile[]> {
-    const out = accounts((await this.run.cbOnlineUsers(this.p, now)) as string[]).map((a) => a.profile);
+    const cached = await this.cache.onlineList(now);
+    if (cached !== undefined) return cached;
+    const at = performance.now();
+    const r = (await this.run.cbOnlineUsers(this.p, now)) as Reply[];
+    const stamps = this.noted(r, at);
+    const found = accounts(r[1] as string[]);
     // Redis hands accounts back by presence; sort by code unit, as SQLite's BINARY collation does.
-    return out.sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
+    found.sort((a, b) => (a.profile.username < b.profile.username ? -1 : a.profile.username > b.profile.username ? 1 : 0));
+    return this.cache.keepOnline(stamps, found, now, r[2] === '' ? Infinity : Number(r[2]), at);
   }
 
   async directory(now: number): Promise<DirectoryUser[]> {
@@ -300,30 +359,4 @@ export class RedisStore implements Store {
       this.client.disconnect();
     }
   }
-}
-
-/** ioredis's ways of saying Redis is away, as one short line (the original kept as `cause`). */
-function unavailable(err: unknown): unknown {
-  if (!(err instanceof Error)) return err;
-  let why: string | null = null;
-  if (err.name === 'MaxRetriesPerRequestError') why = 'no connection';
-  else if (err.message === 'Command timed out') why = 'command timed out';
-  else if (answerLost(err)) why = 'connection closed';
-  return why === null ? err : new Error(`Redis is unavailable: ${why}`, { cause: err });
-}
-
-/** Accounts from a script's flat [id, account JSON, ...] reply. */
-function accounts(flat: string[]): { id: number; profile: UserProfile }[] {
-  const out: { id: number; profile: UserProfile }[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const [username, nama, negara] = JSON.parse(flat[i + 1]!) as [string, string, string];
-    out.push({ id: Number(flat[i]), profile: { username, nama, negara } });
-  }
-  return out;
-}
-
-/** Message bodies from a script, as Message objects in the protocol's field order. */
-function parseBodies(reply: Reply): Message[] {
-  if (!Array.isArray(reply)) return [];
-  return reply.map((body) => messageInWireOrder(JSON.parse(String(body)) as Message));
 }
