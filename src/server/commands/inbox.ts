@@ -7,9 +7,9 @@ import type { ImmediateStore } from '../store/types.js';
 const CLAIM_LEASE_MS = 120_000;
 
 /**
- * Claim ids must not repeat across processes (SQLite keeps claims in the file
- * past a restart; Redis shares them across nodes): a random prefix for this
- * process, and a counter.
+ * Claim ids must not repeat across processes (Redis shares claims across
+ * nodes and keeps them past a restart): a random prefix for this process,
+ * and a counter.
  */
 const CLAIM_PREFIX = randomUUID() + '-';
 let claims = 0;
