@@ -5,7 +5,9 @@
 //   git worktree add /tmp/before <commit> && (cd /tmp/before && ln -s $PWD/node_modules . && npx tsc -p .)
 //   A_BIN=/tmp/before/bin/chatbox node dist/bench/ab.js online:1,inbox:1,send:1 [rounds] [connections]
 //
-// B_BIN defaults to this checkout's bin/chatbox (as does A_BIN). AB_USERS
+// B_BIN defaults to this checkout's bin/chatbox (as does A_BIN). A build with an
+// older schema cannot open a file this one wrote: BENCH_FIXTURE_FROM=/tmp/before
+// writes the fixture with that checkout's store (the newer build migrates it). AB_USERS
 // (default 100) is how many users log in: each `online` reply lists the others,
 // so 3 makes it small. AB_ECHO=1 adds the echo baseline (E) to each round, for
 // the ratios (BENCH_BASELINE_ARGS as in the suite).

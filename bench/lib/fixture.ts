@@ -5,7 +5,8 @@
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ChatClient } from '../../src/client.js';
 import { hashPassword } from '../../src/server/passwords.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
@@ -23,11 +24,23 @@ export interface Fixture {
   remove(): void;
 }
 
+/**
+ * The store that writes the fixture: this checkout's, or, with
+ * BENCH_FIXTURE_FROM=<another built checkout>, that one's, so that an older
+ * build compared with this one can open the file (a newer build migrates it).
+ */
+async function fixtureStore(): Promise<typeof SqliteStore> {
+  const from = process.env.BENCH_FIXTURE_FROM;
+  if (!from) return SqliteStore;
+  const mod = (await import(pathToFileURL(resolve(from, 'dist/src/server/store/sqlite.js')).href)) as { SqliteStore: typeof SqliteStore };
+  return mod.SqliteStore;
+}
+
 /** Writes `users` accounts into a new database file. */
 export async function createFixture(users: number): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'chatbox-bench-fixture-'));
   const db = join(dir, 'chat.db');
-  const store = SqliteStore.open(db, { idleLifetimeMs: 7 * 86_400_000, presenceWindowMs: 30_000 });
+  const store = (await fixtureStore()).open(db, { idleLifetimeMs: 7 * 86_400_000, presenceWindowMs: 30_000 });
   try {
     // One hash for all: same password, and the fixture is not about salts.
     const passwordHash = await hashPassword(BENCH_PASSWORD, 10);
