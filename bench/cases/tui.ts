@@ -22,7 +22,8 @@ function runWorker(plan: TuiPlan): Promise<TuiResult> {
     // Ink restores the cursor on the real stderr: keep that out of the bench's log.
     // The environment the chat sets for itself before loading React and Ink (src/tui/main.tsx).
     const env = { ...process.env, NODE_ENV: 'production', CI: '0', CONTINUOUS_INTEGRATION: '0' };
-    const proc = fork(WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env });
+    // --expose-gc: memory is read after a full collection (see tui-worker.tsx).
+    const proc = fork(WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env, execArgv: ['--expose-gc'] });
     let stderr = '';
     proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
     let settled = false;
