@@ -273,7 +273,7 @@ describe('redis store: nodes sharing one Redis', { skip: redisSkip() }, () => {
       .exec();
 
     const [a, b] = await Promise.all([open(POLICY, prefix), open(POLICY, prefix)]);
-    assert.equal(await raw.get(`${P}schema`), '3');
+    assert.equal(await raw.get(`${P}schema`), '4');
     const [alice, bob] = [(await a.getUser('alice'))!, (await b.getUser('bob'))!];
     assert.deepEqual(alice, { id: alice.id, username: 'alice', nama: 'Nama alice', negara: 'Negara alice', passwordHash: 'hash-alice' });
     assert.deepEqual([alice.id, bob.id].sort(), [1, 2], 'each account got one id, once');
@@ -297,6 +297,17 @@ describe('redis store: nodes sharing one Redis', { skip: redisSkip() }, () => {
     // Opening again changes nothing.
     const c = await open(POLICY, prefix);
     assert.deepEqual((await c.listUsers()).map((u) => u.username), ['bob', 'ghost']);
+  });
+
+  test('a namespace of layout 3 is marked layout 4 as it is: its data needs no change', async () => {
+    const { a, prefix } = await twoNodes();
+    const [alice, bob] = (await addUsers(a, 'alice', 'bob')) as [TestAccount, TestAccount];
+    const m = await sendAs(a, alice, bob, 'from before', T0);
+    await raw.set(`{${prefix}}:schema`, '3');
+    const c = await open(POLICY, prefix);
+    assert.equal(await raw.get(`{${prefix}}:schema`), '4');
+    assert.deepEqual(await c.history(alice.id, bob.id, null, 10), [m]);
+    assert.deepEqual((await c.listUsers()).map((u) => u.username), ['alice', 'bob']);
   });
 
   test('a namespace of a newer layout is refused, untouched', async () => {

@@ -48,7 +48,7 @@ describe('Redis sync store', { skip: redisSkip() }, () => {
     await raw.set(`${P}schema`, '2');
 
     const [a, b] = await Promise.all([open('mig'), open('mig')]);
-    assert.equal(await raw.get(`${P}schema`), '3');
+    assert.equal(await raw.get(`${P}schema`), '4');
     const conv = await b.sync.conversations(alice!.id);
     assert.deepEqual(conv.byPeer.get('bob'), { unread: 1, lastId: m3.id });
     assert.deepEqual(conv.byPeer.get('carol'), { unread: 0, lastId: lastToCarol });

@@ -3,13 +3,15 @@
 // conversations by username; layout 2 gives every account an id and keys
 // everything by it; layout 3 adds the sync state (redis-scripts-sync.ts):
 // every account's event log, conversations' newest ids, read markers (a
-// message already received counts as read) and unread counts. The step runs as a script on a slice of the data at a
+// message already received counts as read) and unread counts; layout 4 only
+// marks a namespace whose nodes keep the version counters their caches rely
+// on (redis-stamps.ts). The step runs as a script on a slice of the data at a
 // time, each slice atomic and recorded in `migrate`, so any number of nodes
 // starting at once share the work, none repeats a slice, and no single
 // script holds Redis up for long.
 
 /** The layout this code reads and writes. */
-export const LAYOUT_VERSION = '3';
+export const LAYOUT_VERSION = '4';
 
 /**
  * ARGV: slice size, now, windowMs, idleMs. Migrates one slice; returns
@@ -22,6 +24,13 @@ local P = KEYS[1]
 local function num(x) return string.format('%.0f', x) end
 local version = redis.call('GET', P .. 'schema')
 if version == '${LAYOUT_VERSION}' then return 'done' end
+-- Layout 4 changes no data: its nodes count changes to sessions, accounts and
+-- presence (redis-stamps.ts) and cache by those counts, which a node of layout 3
+-- does not keep up. The number moves so that such a node refuses the namespace.
+if version == '3' then
+  redis.call('SET', P .. 'schema', '${LAYOUT_VERSION}')
+  return 'done'
+end
 if version and version ~= '2' then return 'newer ' .. version end
 local slice, now, window, idle = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local state = redis.call('HMGET', P .. 'migrate', 'phase', 'cursor')
