@@ -120,12 +120,6 @@ export class InboxMemory {
     }
   }
 
-  /** True when some message to the account is not delivered yet. */
-  hasUndelivered(recipient: number): boolean {
-    const inbox = this.inbox(recipient);
-    return inbox.items!.length > 0 || (!inbox.complete && this.readMore(recipient, inbox));
-  }
-
   /** Messages just committed: added to the inboxes held whole (others read them from the file later). */
   stored(messages: readonly { recipient: number; message: Message }[]): void {
     for (const { recipient, message } of messages) {

@@ -62,9 +62,9 @@ export class TurnLog {
     this.participants.push(p);
   }
 
-  /** Writes queued for the next commit. */
-  get hasQueued(): boolean {
-    return this.queued.length > 0;
+  /** Commits the queued writes now, if there are any: before a read of the file they change. */
+  commitQueued(): void {
+    if (this.queued.length > 0) this.commitNow();
   }
 
   /** Queues a write for the next commit, at the latest the turn's. */

@@ -124,7 +124,7 @@ export class SqliteMessages implements TurnParticipant {
     }).immediate;
     this.inboxes = new InboxMemory((recipient, afterId, limit) => {
       // Marks and acknowledgements not committed yet would read as undelivered.
-      if (log.hasQueued) log.commitNow();
+      log.commitQueued();
       return this.selectInbox.all(recipient, afterId, limit);
     });
   }
@@ -181,11 +181,6 @@ export class SqliteMessages implements TurnParticipant {
   /** Claims in memory only: a crash frees them, and their messages are delivered again. */
   claimInbox(recipient: number, claimId: string, limit: number, now: number, leaseUntil: number): Message[] {
     return this.inboxes.claim(recipient, claimId, Math.max(0, limit), now, leaseUntil);
-  }
-
-  /** True when some message to `recipient` is not delivered yet (claimed or not). */
-  hasUndelivered(recipient: number): boolean {
-    return this.inboxes.hasUndelivered(recipient);
   }
 
   /**

@@ -8,6 +8,9 @@
 import type Database from 'better-sqlite3';
 import type { TurnLog } from './sqlite-log.js';
 
+/** The highest id the messages' sequence has handed out (to a message or a read-marker event); 0 on a new file. */
+export const LAST_ID = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)";
+
 /** Messages indexed per transaction: short enough not to hold the write lock for long. */
 const BATCH = 5000;
 /** How often waiting messages are indexed in the background (ms). */
@@ -24,7 +27,7 @@ export class SearchIndex {
   ) {
     this.stmt = {
       indexed: db.prepare<[], number>('SELECT indexed_upto FROM search_progress').pluck(),
-      newest: db.prepare<[], number>("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)").pluck(),
+      newest: db.prepare<[], number>(LAST_ID).pluck(),
       batchEnd: db.prepare<[number, number], { last: number | null; n: number }>(
         'SELECT max(id) AS last, count(*) AS n FROM (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?)',
       ),
@@ -40,11 +43,6 @@ export class SearchIndex {
     while (this.step()) {
       // Each batch is its own commit, so the write lock is let go between them.
     }
-  }
-
-  /** Messages stored but not indexed yet. */
-  pending(): number {
-    return Math.max(0, this.stmt.newest.get()! - this.stmt.indexed.get()!);
   }
 
   stop(): void {

@@ -192,7 +192,8 @@ export class SqliteSessions {
     const o = this.cache.online;
     if (o && now >= o.readAt && now < o.validUntil) return o.users as UserProfile[];
     const { idleLifetimeMs: idle, presenceWindowMs: window } = this.policy;
-    this.commitQueued();
+    // Session uses wait for the turn's commit: the read counts them.
+    this.log.commitQueued();
     const params = this.params(now);
     const users = Object.freeze(this.stmt.onlineUsers.all(params));
     const b = this.stmt.onlineBounds.get(params)!;
@@ -206,15 +207,10 @@ export class SqliteSessions {
   }
 
   directory(now: number): DirectoryUser[] {
-    this.commitQueued();
+    this.log.commitQueued();
     return this.stmt.directory
       .all(this.params(now))
       .map((r) => ({ username: r.username, nama: r.nama, negara: r.negara, online: r.online === 1 }));
-  }
-
-  /** Session uses wait for the turn's commit: one read from the file counts them first. */
-  private commitQueued(): void {
-    if (this.log.hasQueued) this.log.commitNow();
   }
 
   private params(now: number): OnlineParams {

@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import type { Message } from '../../protocol.js';
 import type { TurnLog } from './sqlite-log.js';
-import type { SearchIndex } from './sqlite-search.js';
+import { LAST_ID, type SearchIndex } from './sqlite-search.js';
 import type { ConversationState, SyncBatch, SyncListener, SyncStore } from './sync-types.js';
 
 // The protocol's field order, as in sqlite-messages.ts.
@@ -47,7 +47,7 @@ export class SqliteSync implements SyncStore {
     private readonly received: (userId: number) => void,
   ) {
     this.stmt = {
-      lastId: db.prepare<[], number>("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)").pluck(),
+      lastId: db.prepare<[], number>(LAST_ID).pluck(),
       // Both directions, each from its own index, merged by id.
       after: db.prepare<{ me: number; since: number; limit: number }, Message>(
         `SELECT ${COLUMNS} FROM messages WHERE id IN (
