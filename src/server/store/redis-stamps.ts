@@ -9,6 +9,8 @@
 // them, with the session versions of the accounts asked about, for every
 // caller waiting at that moment.
 
+import type { Reply } from './redis-replies.js';
+
 /** The keys read for stamps, in the order of a stamps reply. */
 export const STAMP_KEYS = ['ver:p', 'ver:u', 'pv', 'pd'] as const;
 
@@ -38,8 +40,6 @@ export interface Stamps {
   version: number | null;
   digest: string | null;
 }
-
-type Reply = string | number | null | Reply[];
 
 const text = (x: Reply | undefined): string | null => (x === null || x === undefined ? null : String(x));
 
@@ -79,6 +79,18 @@ export class StampClock {
     this.latest = stamps;
     this.latestAt = issuedAt;
     this.heard(stamps);
+  }
+
+  /**
+   * Runs a script whose reply starts with stamps, and notes them as of when it
+   * was issued; gives the reply, the stamps and that moment.
+   */
+  async stamped(op: () => Promise<unknown>): Promise<{ reply: Reply[]; stamps: Stamps; at: number }> {
+    const at = performance.now();
+    const reply = (await op()) as Reply[];
+    const stamps = parseStamps(reply[0]);
+    this.note(stamps, at);
+    return { reply, stamps, at };
   }
 
   /** Stamps from a command issued at or after `since` (performance.now()), fetching them when none is. */

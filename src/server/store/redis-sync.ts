@@ -8,10 +8,10 @@ import type { Message } from '../../protocol.js';
 import { messageInWireOrder } from './common.js';
 import { runAgainIfCut, type RedisClient } from './redis-connect.js';
 import * as syncLua from './redis-scripts-sync.js';
-import { ONLINE_LAG_MS, parseStamps, type StampClock, type Stamps } from './redis-stamps.js';
+import type { Reply } from './redis-replies.js';
+import { ONLINE_LAG_MS, type StampClock, type Stamps } from './redis-stamps.js';
 import { searchWords, type ConversationState, type SyncBatch, type SyncListener, type SyncStore } from './sync-types.js';
 
-type Reply = string | number | null | Reply[];
 type ScriptCall = (prefix: string, ...args: (string | number)[]) => Promise<Reply>;
 
 const SCRIPTS = {
@@ -105,9 +105,7 @@ export class RedisSync implements SyncStore {
   async presenceVersion(digest: string): Promise<number> {
     const stamps = await this.clock.fresh(performance.now() - ONLINE_LAG_MS);
     if (stamps.digest === digest && stamps.version !== null) return stamps.version;
-    const at = performance.now();
-    const r = (await this.run.cbSyncPresence(this.p, digest, Date.now())) as Reply[];
-    this.clock.note(parseStamps(r[0]), at);
+    const { reply: r } = await this.clock.stamped(() => this.run.cbSyncPresence(this.p, digest, Date.now()));
     const v = Number(r[1]);
     this.learn(v);
     return v;

@@ -14,7 +14,7 @@ import { accounts, parseBodies, unavailable, type Reply } from './redis-replies.
 import { MIGRATE } from './redis-migrate.js';
 import * as msgLua from './redis-scripts-messages.js';
 import * as userLua from './redis-scripts-users.js';
-import { StampClock, parseStamps, type Stamps } from './redis-stamps.js';
+import { StampClock } from './redis-stamps.js';
 import { RedisSync } from './redis-sync.js';
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
@@ -191,9 +191,7 @@ export class RedisStore implements Store {
   async getUser(username: string): Promise<UserRecord | null> {
     const cached = await this.cache.user(username);
     if (cached !== undefined) return cached;
-    const at = performance.now();
-    const r = (await this.run.cbGetUser(this.p, username)) as Reply[];
-    const stamps = this.noted(r, at);
+    const { reply: r, stamps } = await this.cache.clock.stamped(() => this.run.cbGetUser(this.p, username));
     let record: UserRecord | null = null;
     if (r.length > 1) {
       const [name, nama, negara] = JSON.parse(String(r[2])) as [string, string, string];
@@ -201,13 +199,6 @@ export class RedisStore implements Store {
     }
     this.cache.keepUser(username, stamps, record);
     return record;
-  }
-
-  /** The stamps a script reply starts with, noted as of when its command was issued. */
-  private noted(reply: Reply[], issuedAt: number): Stamps {
-    const stamps = parseStamps(reply[0]);
-    this.cache.clock.note(stamps, issuedAt);
-    return stamps;
   }
 
   async listUsers(): Promise<UserProfile[]> {
@@ -241,9 +232,7 @@ export class RedisStore implements Store {
     if (cached !== undefined) return cached;
     const { idleLifetimeMs, presenceWindowMs } = this.policy;
     const slack = sessionWriteSlack(this.policy);
-    const at = performance.now();
-    const r = (await this.run.cbUseSession(this.p, hash, now, idleLifetimeMs, presenceWindowMs, slack)) as Reply[];
-    this.noted(r, at);
+    const { reply: r } = await this.cache.clock.stamped(() => this.run.cbUseSession(this.p, hash, now, idleLifetimeMs, presenceWindowMs, slack));
     if (r.length < 4) {
       this.cache.keepSession(hash, null);
       return null;
@@ -297,9 +286,7 @@ export class RedisStore implements Store {
   async onlineUsers(now: number): Promise<UserProfile[]> {
     const cached = await this.cache.onlineList(now);
     if (cached !== undefined) return cached;
-    const at = performance.now();
-    const r = (await this.run.cbOnlineUsers(this.p, now)) as Reply[];
-    const stamps = this.noted(r, at);
+    const { reply: r, stamps, at } = await this.cache.clock.stamped(() => this.run.cbOnlineUsers(this.p, now));
     const found = accounts(r[1] as string[]);
     // Redis hands accounts back by presence; sort by code unit, as SQLite's BINARY collation does.
     found.sort((a, b) => (a.profile.username < b.profile.username ? -1 : a.profile.username > b.profile.username ? 1 : 0));
